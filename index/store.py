@@ -1,0 +1,175 @@
+"""Where an index lives: a SQLite manifest (files, documents, chunk texts) beside a persistent
+Chroma collection (chunk embeddings). SQLite is the source of truth; Chroma is made to agree
+with it, so an indexing run killed half-way is repaired by the next one."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+COLLECTION = "articles"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER
+);
+CREATE TABLE IF NOT EXISTS documents (
+    source TEXT PRIMARY KEY, path TEXT NOT NULL, raw_text TEXT NOT NULL, fields TEXT NOT NULL,
+    title TEXT, date TEXT, date_inferred INTEGER, date_note TEXT, outlet TEXT, author TEXT,
+    url TEXT, body TEXT, duplicate_of TEXT, chunk_key TEXT
+);
+CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, ord INTEGER, text TEXT NOT NULL,
+    tokens INTEGER, years TEXT
+);
+CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+class StoreError(RuntimeError):
+    """The index folder is missing or damaged; the message says what to do."""
+
+
+class Store:
+    def __init__(self, index_dir: Path, create: bool = True) -> None:
+        self.index_dir = Path(index_dir)
+        manifest = self.index_dir / "manifest.sqlite"
+        if not create and not manifest.exists():
+            raise StoreError(f"No index at {self.index_dir}. Build one first: rag index PATH "
+                              "(or pass --index-dir / set RAG_INDEX_DIR to where it is).")
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(manifest, check_same_thread=False)
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"The index at {self.index_dir} is damaged ({e}). Delete the folder "
+                              "and run rag index again; your article files are not touched.") from e
+        self.db.row_factory = sqlite3.Row
+        self._collection: Any = None
+
+    # --- Chroma -----------------------------------------------------------------------------
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            client = chromadb.PersistentClient(
+                path=str(self.index_dir / "chroma"),
+                settings=ChromaSettings(anonymized_telemetry=False),
+            )
+            # We always hand Chroma our own embeddings: its default embedding function would
+            # try to download a model.
+            self._collection = client.get_or_create_collection(
+                COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            )
+        return self._collection
+
+    # --- info -------------------------------------------------------------------------------
+    def get_info(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM info WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_info(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO info VALUES (?, ?)", (key, value))
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every change, so readers know when to rebuild in-memory indexes."""
+        return int(self.get_info("generation", "0"))
+
+    # --- reads ------------------------------------------------------------------------------
+    def files(self) -> dict[str, tuple[int, int]]:
+        return {r["path"]: (r["size"], r["mtime_ns"]) for r in self.db.execute("SELECT * FROM files")}
+
+    def documents(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM documents ORDER BY source").fetchall()
+
+    def chunk_rows(self) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT c.id, c.source, c.ord, c.text, c.years, d.path, d.title, d.date, "
+            "d.date_inferred, d.date_note, d.outlet, d.url FROM chunks c "
+            "JOIN documents d ON d.source = c.source ORDER BY c.source, c.ord"
+        ).fetchall()
+
+    def chunk_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    # --- writes -----------------------------------------------------------------------------
+    def begin_write(self) -> None:
+        """Mark the index as being written, so a killed run is detected and repaired."""
+        self.set_info("pending", "1")
+        self.db.commit()
+
+    def end_write(self) -> None:
+        self.set_info("pending", "0")
+        self.set_info("generation", str(self.generation + 1))
+        self.db.commit()
+
+    def was_interrupted(self) -> bool:
+        return self.get_info("pending") == "1"
+
+    def put_file(self, path: str, size: int, mtime_ns: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (path, size, mtime_ns))
+
+    def put_raw(self, source: str, path: str, raw_text: str, fields: dict[str, str]) -> None:
+        self.db.execute(
+            "INSERT INTO documents (source, path, raw_text, fields) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(source) DO UPDATE SET path = excluded.path, raw_text = excluded.raw_text, "
+            "fields = excluded.fields",
+            (source, path, raw_text, json.dumps(fields)),
+        )
+
+    def update_document(self, source: str, **values: Any) -> None:
+        columns = ", ".join(f"{k} = ?" for k in values)
+        self.db.execute(f"UPDATE documents SET {columns} WHERE source = ?", (*values.values(), source))
+
+    def remove_file(self, path: str) -> list[str]:
+        """Forget a file and its documents; returns the chunk ids to drop from Chroma."""
+        sources = [r[0] for r in self.db.execute("SELECT source FROM documents WHERE path = ?", (path,))]
+        ids = self.remove_documents(sources)
+        self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+        return ids
+
+    def remove_documents(self, sources: Sequence[str]) -> list[str]:
+        ids: list[str] = []
+        for source in sources:
+            ids += self.set_chunks(source, [])
+            self.db.execute("DELETE FROM documents WHERE source = ?", (source,))
+        return ids
+
+    def set_chunks(self, source: str, rows: Iterable[tuple[str, int, str, int, str]]) -> list[str]:
+        """Replace a document's chunk rows; returns the ids that went away."""
+        old = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE source = ?", (source,))]
+        self.db.execute("DELETE FROM chunks WHERE source = ?", (source,))
+        rows = list(rows)
+        self.db.executemany(
+            "INSERT INTO chunks (id, source, ord, text, tokens, years) VALUES (?, ?, ?, ?, ?, ?)",
+            [(cid, source, ord_, text, tokens, years) for cid, ord_, text, tokens, years in rows],
+        )
+        new = {r[0] for r in rows}
+        return [i for i in old if i not in new]
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def chroma_ids(self) -> set[str]:
+        ids: set[str] = set()
+        offset = 0
+        while True:
+            batch = self.collection.get(include=[], limit=5000, offset=offset)["ids"]
+            ids.update(batch)
+            if len(batch) < 5000:
+                return ids
+            offset += len(batch)
+
+    def chroma_delete(self, ids: Sequence[str]) -> None:
+        for i in range(0, len(ids), 5000):
+            self.collection.delete(ids=list(ids[i : i + 5000]))
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,149 @@
+"""The public API: ask(question) -> Answer.
+
+question -> retrieval -> context -> LLM -> citations -> Answer
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from index.store import Store
+from rag import citations as cite
+from rag.answer import Answer, Citation
+from rag.config import Settings
+from rag.context import build_messages
+from rag.models import LLM_LOCK, load_llm, model_label
+from rag.retrieve import Retrieval, retrieve
+
+NO_ANSWER = "The articles do not say."
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked as it is; the message says why."""
+
+
+def ask(
+    question: str,
+    settings: Settings | None = None,
+    *,
+    corpus: list[str | Path] | None = None,
+    stream: bool = False,
+    **overrides: object,
+) -> Answer:
+    """Answer `question` from the indexed articles, with numbered citations.
+
+    `corpus`: answer from exactly these files/folders (indexed first, incrementally, in an
+    index of their own). `stream=True`: iterate the returned Answer to get tokens as they come.
+    Any Settings field can be passed as a keyword, e.g. ask(q, top_k=6, model_path="x.gguf").
+    """
+    settings = (settings or Settings.load()).with_(**overrides) if overrides else (settings or Settings.load())
+    question = _check(question, settings)
+    if corpus:
+        from index.build import build_index
+
+        settings = settings.with_(index_dir=settings.corpus_index_dir(list(corpus)))
+        build_index(list(corpus), settings, progress=False)
+    started = time.perf_counter()
+    store = Store(settings.index_dir, create=False)
+    try:
+        retrieval = retrieve(question, settings, store)
+        if not retrieval.passages:
+            raise QuestionError(f"The index at {settings.index_dir} has no articles yet. "
+                                "Add some with: rag index PATH")
+        answer = Answer(question, passages=retrieval.passages, model=model_label(settings),
+                        period=retrieval.period.label() if retrieval.period else None)
+        answer.timings["retrieval_s"] = round(retrieval.seconds, 3)
+        if retrieval.period and not retrieval.period_matched:
+            _answer_out_of_period(answer, retrieval, store, started)
+            return answer
+        answer._tokens = _generate(question, retrieval, settings, answer, started)
+        answer._finish = lambda text: _finish(answer, text, started)
+        return answer if stream else answer.wait()
+    finally:
+        store.close()
+
+
+def _check(question: str, settings: Settings) -> str:
+    question = " ".join("".join(ch if ch.isprintable() else " " for ch in question or "").split())
+    if not any(ch.isalnum() for ch in question):
+        raise QuestionError("Ask a question in words: this one is empty or only punctuation.")
+    if len(question) > settings.max_question_chars:
+        raise QuestionError(f"The question is {len(question):,} characters long; the limit is "
+                            f"{settings.max_question_chars:,}. Shorten it to the question itself.")
+    return question
+
+
+def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: Answer,
+              started: float) -> Iterator[str]:
+    """Stream the model's reply. The 'Quote:' part is kept back (it is checked, not shown);
+    only what follows 'Answer:' is yielded."""
+    messages = build_messages(question, retrieval)
+    llm = load_llm(settings)
+    reply = ""
+    shown = 0  # characters of the answer part already yielded
+    with LLM_LOCK:
+        chunks = llm.create_chat_completion(messages=messages, temperature=0.0, top_k=1,
+                                            max_tokens=settings.max_answer_tokens, stream=True)
+        for chunk in chunks:
+            token = chunk["choices"][0]["delta"].get("content") or ""
+            answer.completion_tokens += bool(token)
+            reply += token
+            marker = reply.find("Answer:")
+            if marker < 0:
+                continue
+            part = reply[marker + len("Answer:") :].lstrip()
+            if len(part) > shown:
+                if shown == 0:
+                    answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
+                yield part[shown:]
+                shown = len(part)
+        answer.prompt_tokens = max(0, llm.n_tokens - answer.completion_tokens)
+    answer.raw_reply = reply
+
+
+def _finish(answer: Answer, streamed: str, started: float) -> None:
+    """Check the reply: its quotes must be found in the passages, its citations must point at
+    passages the model was given. An answer resting on no real quote is not given."""
+    available = len(answer.passages)
+    quotes, text = cite.split_reply(answer.raw_reply)
+    texts = [p.text for p in answer.passages]
+    grounded = [n for hint, q in quotes if (n := cite.locate_quote(q, texts, hint))]
+    text = cite.strip_invalid((text or "").strip(), available)
+    if not text or cite.is_refusal(text):
+        answer.text, answer.answered = NO_ANSWER, False
+    elif not grounded and not cite.cited_numbers(text, available):
+        answer.text, answer.answered = NO_ANSWER, False
+        answer.notes.append("(The model's answer quoted nothing that is in the articles, so it "
+                            "is not shown.)")
+    else:
+        if not cite.cited_numbers(text, available):
+            text = text.rstrip() + " " + "".join(f"[{n}]" for n in dict.fromkeys(grounded))
+        answer.text, answer.answered = text, True
+    if not answer.timings.get("first_token_s"):
+        answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
+    numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
+    answer.citations = [Citation.of(n, answer.passages[n - 1]) for n in numbers]
+    if answer.answered and not numbers:
+        answer.notes.append("Note: the model cited no passage; check the retrieved passages.")
+    inferred = [c.n for c in answer.citations if c.date_inferred]
+    if inferred:
+        refs = ", ".join(f"[{n}]" for n in inferred)
+        answer.notes.append(f"Note: the date of {refs} is inferred from the text; the article "
+                            "prints no date.")
+    answer.timings["total_s"] = round(time.perf_counter() - started, 3)
+
+
+def _answer_out_of_period(answer: Answer, retrieval: Retrieval, store: Store, started: float) -> None:
+    """No passage speaks of the period asked about: say so instead of letting the model guess."""
+    years = sorted({r[0][:4] for r in store.db.execute(
+        "SELECT date FROM documents WHERE date != '' AND duplicate_of = ''")})
+    covered = f" The articles are dated {_join(years)}." if years else ""
+    answer.text = f"{NO_ANSWER} None of them reports anything about {retrieval.period.label()}.{covered}"
+    answer.answered = False
+    answer.timings["first_token_s"] = answer.timings["total_s"] = round(time.perf_counter() - started, 3)
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

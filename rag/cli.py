@@ -1,0 +1,132 @@
+"""The `rag` command: the Python API, from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rag.config import Settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="rag", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="index (incrementally) the articles under PATHs")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    _common(p)
+    p.add_argument("--chunk-tokens", type=int)
+    p.add_argument("--chunk-overlap", type=int)
+    p.add_argument("--no-progress", action="store_true")
+
+    p = sub.add_parser("ask", help="answer a question from the indexed articles, with citations")
+    p.add_argument("question")
+    _common(p)
+    p.add_argument("--corpus", nargs="+", metavar="PATH",
+                   help="answer from exactly these files/folders (indexed first, in an index of their own)")
+    p.add_argument("--top-k", type=int, help="passages given to the model")
+    p.add_argument("--model", dest="model_path", help="a local GGUF file to answer with")
+    p.add_argument("--passages", action="store_true", help="also print every retrieved passage")
+
+    p = sub.add_parser("docs", help="list the indexed articles")
+    _common(p)
+
+    p = sub.add_parser("doctor", help="check that the models are installed and run")
+    _common(p)
+
+    args = parser.parse_args(argv)
+    overrides = {k: getattr(args, k, None) for k in
+                 ("index_dir", "chunk_tokens", "chunk_overlap", "top_k", "model_path")}
+    try:
+        settings = Settings.load(**overrides)
+        {"index": cmd_index, "ask": cmd_ask, "docs": cmd_docs, "doctor": cmd_doctor}[args.command](
+            args, settings)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except (ValueError, RuntimeError, OSError) as e:
+        print(f"rag: error: {e}", file=sys.stderr)
+        sys.exit(1)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index-dir", type=Path, help="where the index lives (env RAG_INDEX_DIR)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> None:
+    from index.build import build_index
+
+    report = build_index(args.paths, settings, progress=False if args.no_progress else None)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return
+    c = report.changes
+    duplicates = sum(1 for d in report.documents if d["duplicate_of"])
+    print(f"{len(report.documents)} articles ({duplicates} duplicates), {report.chunks} chunks in "
+          f"{settings.index_dir}\n  added {c['added']}, updated {c['updated']}, removed "
+          f"{c['removed']}, unchanged {c['unchanged']}; embedded {c['embedded_chunks']} chunks "
+          f"in {report.seconds:.1f}s")
+    for s in report.skipped:
+        print(f"  skipped {s['path']}: {s['reason']}")
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> None:
+    from rag.api import ask
+
+    answer = ask(args.question, settings, corpus=args.corpus, stream=not args.json)
+    if args.json:
+        print(json.dumps(answer.to_dict(passages=args.passages), indent=2, ensure_ascii=False))
+        return
+    for token in answer:
+        print(token, end="", flush=True)
+    print()
+    if answer.citations:
+        print()
+        for c in answer.citations:
+            print(f"[{c.n}] {c.label()}\n    {c.path}")
+    if args.passages:
+        print("\nRetrieved passages:")
+        for n, p in enumerate(answer.passages, start=1):
+            print(f"\n[{n}] {p.title} ({p.date}) {p.path}\n{p.text}")
+    t = answer.timings
+    print(f"\n({answer.model}; {answer.prompt_tokens} prompt tokens; first token "
+          f"{t.get('first_token_s', 0):.1f}s, total {t.get('total_s', 0):.1f}s)", file=sys.stderr)
+
+
+def cmd_docs(args: argparse.Namespace, settings: Settings) -> None:
+    from index.build import describe_index
+
+    docs = describe_index(settings)
+    if args.json:
+        print(json.dumps(docs, indent=2, ensure_ascii=False))
+        return
+    for d in docs:
+        date = f"{d['date'] or '????'}{'~' if d['date_inferred'] else ''}"
+        dup = f"  (duplicate of {Path(d['duplicate_of']).name})" if d["duplicate_of"] else ""
+        print(f"{date:<11} {d['outlet'] or '-':<16} {d['title'][:70]}{dup}\n{'':12}{d['path']}")
+
+
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> None:
+    """Assemble the default model if needed, then prove both models run."""
+    import time
+
+    from rag.models import embed, load_llm, model_label, model_path
+
+    t = time.perf_counter()
+    vector = embed(["Shining Path attack in the VRAEM"], settings)[0]
+    print(f"embedding model: ok ({len(vector)} dimensions, {time.perf_counter() - t:.1f}s)")
+    t = time.perf_counter()
+    path = model_path(settings)
+    llm = load_llm(settings)
+    out = llm.create_completion("The capital of Peru is", max_tokens=1, temperature=0)
+    token = out["choices"][0]["text"]
+    print(f"LLM: ok ({model_label(settings)} at {path}; one-token completion {token!r}, "
+          f"{time.perf_counter() - t:.1f}s)")
+    if args.json:
+        print(json.dumps({"embedding_dim": len(vector), "model_path": str(path)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""One settings object, read from env vars and an optional TOML file, passed down everywhere."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+ENV_PREFIX = "RAG_"
+
+
+def _data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "rag-news"
+
+
+def _cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rag-news"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that can be tuned. Each field can be set as RAG_<FIELD> in the environment
+    or as a key in rag.toml (current directory, or the file named by RAG_CONFIG)."""
+
+    index_dir: Path = _data_home() / "index"
+    cache_dir: Path = _cache_home()
+    # A path to any local GGUF file; empty means the packaged default model.
+    model_path: str = ""
+    # A sentence-transformers folder; empty means the packaged all-MiniLM-L6-v2.
+    embed_model: str = ""
+    chunk_tokens: int = 180
+    chunk_overlap: int = 30
+    top_k: int = 4
+    candidates: int = 30
+    max_per_article: int = 2
+    hybrid: bool = True
+    clean: bool = True
+    dedup: bool = True
+    time_aware: bool = True
+    max_answer_tokens: int = 300
+    context_tokens: int = 4096
+    threads: int = max(1, os.cpu_count() or 1)
+    max_question_chars: int = 2000
+
+    @classmethod
+    def load(cls, config_file: str | Path | None = None, **overrides: object) -> Settings:
+        """Defaults, then the config file, then RAG_* env vars, then explicit overrides."""
+        values: dict[str, object] = {}
+        path = Path(config_file or os.environ.get("RAG_CONFIG") or "rag.toml")
+        if path.is_file():
+            with path.open("rb") as f:
+                values.update(tomllib.load(f))
+        for field in fields(cls):
+            env = os.environ.get(ENV_PREFIX + field.name.upper())
+            if env is not None:
+                values[field.name] = env
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown setting(s) {sorted(unknown)} in {path} or overrides")
+        return replace(cls(), **{k: _coerce(cls, k, v) for k, v in values.items()})
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **{k: _coerce(type(self), k, v) for k, v in changes.items()})
+
+    def corpus_index_dir(self, paths: list[str | Path]) -> Path:
+        """A dedicated index for exactly these paths, so `--corpus` never mixes corpora."""
+        key = "\n".join(sorted(str(Path(p).resolve()) for p in paths))
+        digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+        return self.cache_dir / "corpora" / digest
+
+
+def _coerce(cls: type, name: str, value: object) -> object:
+    default = getattr(cls(), name)
+    if isinstance(default, bool):
+        if isinstance(value, str):
+            return value.strip().lower() in {"1", "true", "yes", "on"}
+        return bool(value)
+    if isinstance(default, int):
+        return int(value)  # type: ignore[arg-type]
+    if isinstance(default, Path):
+        return Path(str(value)).expanduser()
+    return str(value)

