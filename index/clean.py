@@ -20,7 +20,8 @@ CLUTTER_LINE = re.compile(
         what\s+are\s+your\s+thoughts\?.* |
         we\s+want\s+to\s+sustain\b.* |
         we\s+encourage\s+readers\s+to\s+copy\b.* |
-        (this\s+(site|website)\s+uses\s+)?cookies?\b.*(accept|consent|policy|experience).* |
+        (this\s+(site|website)\s+uses|we\s+(use|value)|our\s+(site|website)\s+uses)\s+cookies\b.* |
+        cookie\s+(policy|settings|preferences|consent|notice)\b.{0,80} |
         accept(\s+all)?(\s+cookies)? | reject\s+all | manage\s+(cookies|preferences) |
         advertisement | skip\s+to\s+(main\s+)?content | back\s+to\s+top |
         source\s+link | read\s+more.{0,40} | see\s+also:.* | related:.* | watch:.* |

@@ -26,7 +26,8 @@ DATE_PATTERNS = [
     re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b", re.I),
 ]
 MONTH_YEAR = re.compile(r"\b" + _MONTH + r",?\s+" + _YEAR + r"\b", re.I)
-YEAR = re.compile(r"(?<![\d,.$€£])\b(?:19[5-9]\d|20[0-4]\d)\b(?![\d,%]|\.\d)")
+# "In 2023, rebels..." names a year; "2022,500" and "2021.5" do not.
+YEAR = re.compile(r"(?<![\d,.$€£])\b(?:19[5-9]\d|20[0-4]\d)\b(?![\d%]|[,.]\d)")
 # Wording that places the article in the present of its own events ("this year", "on Monday").
 PRESENT_CUES = re.compile(
     r"\b(this year|this month|this week|last week|yesterday|today|on (?:" + "|".join(WEEKDAYS)
@@ -59,8 +60,9 @@ def find_dates(text: str) -> list[FoundDate]:
     for pattern in DATE_PATTERNS:
         for m in pattern.finditer(text):
             month = m.group("month")
-            month_n = int(month) if month.isdigit() else MONTHS[month.lower()]
-            iso = _make(int(m.group("year")), month_n, int(m.group("day")))
+            # re.I lets odd letters match ("ſ" for "s"), so an unknown spelling is skipped
+            month_n = int(month) if month.isdigit() else MONTHS.get(month.lower())
+            iso = month_n and _make(int(m.group("year")), month_n, int(m.group("day")))
             if iso:
                 found.append(FoundDate(iso, m.start(), m.end()))
     return sorted(found, key=lambda d: d.start)
@@ -76,7 +78,7 @@ def parse_date(value: str) -> str | None:
     if m:
         return _make(int(m.group("year")), int(m.group("month")))
     m = MONTH_YEAR.search(value)
-    if m:
+    if m and m.group("month").lower() in MONTHS:
         return _make(int(m.group("year")), MONTHS[m.group("month").lower()])
     m = re.fullmatch(r"(?:19|20)\d\d", value)
     return value if m else None
@@ -91,8 +93,12 @@ def dateline(text: str, head_lines: int = 8) -> FoundDate | None:
     for line in text.split("\n"):
         if line.strip():
             seen += 1
-            if len(line) <= 100:
-                dates = find_dates(line)
+            # Wire style puts the dateline before a dash on the story's first line:
+            # "LIMA, 2023-02-12 (Valle Daily) - Rebels attacked..."
+            head = re.split(r"\s[-–—]+(?:\s|$)", line, maxsplit=1)[0]
+            prose = head.rstrip().endswith((".", "!", "?")) and len(head.split()) > 6
+            if len(head) <= 100 and not prose:
+                dates = find_dates(head)
                 if dates:
                     d = dates[0]
                     return FoundDate(d.iso, offset + d.start, offset + d.end)
@@ -157,12 +163,16 @@ def resolve_relative(text: str, published: str | None) -> list[Resolved]:
         offset = {"last": -1, "next": 1}.get(m.group(1).lower(), 0)
         out.append(Resolved(m.start(), m.end(), m.group(0), str(pub_year + offset)))
     for m in BARE_MONTH_DAY.finditer(text):
+        if m.group("month").lower() not in MONTHS:
+            continue
         month, day = MONTHS[m.group("month").lower()], int(m.group("day"))
         year = pub_year - 1 if pub_month and month > pub_month else pub_year
         iso = _make(year, month, day)
         if iso:
             out.append(Resolved(m.start(), m.end(), m.group(0), iso))
     for m in BARE_MONTH.finditer(text):
+        if m.group("month").lower() not in MONTHS:
+            continue
         month = MONTHS[m.group("month").lower()]
         year = pub_year - 1 if pub_month and month > pub_month else pub_year
         out.append(Resolved(m.start(), m.end(), m.group(0), f"{year:04d}-{month:02d}"))
@@ -173,7 +183,12 @@ def resolve_relative(text: str, published: str | None) -> list[Resolved]:
         else:
             iso = str(pub_year)
         out.append(Resolved(m.start(), m.end(), m.group(0), iso))
-    return sorted(out, key=lambda r: r.start)
+    # Where two readings overlap ("since Dec. 3": a month, and a day) keep the more precise one.
+    kept: list[Resolved] = []
+    for r in sorted(out, key=lambda r: (-len(r.iso), r.start)):
+        if all(r.end <= k.start or r.start >= k.end for k in kept):
+            kept.append(r)
+    return sorted(kept, key=lambda r: r.start)
 
 
 def years_mentioned(text: str, published: str | None) -> set[int]:

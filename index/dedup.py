@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 SHINGLE_WORDS = 5
-SAMPLE_MOD = 4  # keep 1 in 4 shingles as candidate keys: cheap, and still finds every real pair
+SAMPLE_MOD = 4  # 1 in 4 shingles become candidate keys: cheap, and near-duplicates share many
 
 
 def shingles(text: str) -> set[int]:
@@ -43,11 +43,12 @@ def find_duplicates(
     candidates: dict[int, list[int]] = defaultdict(list)
     pairs: set[tuple[int, int]] = set()
     for i, s in enumerate(sets):
-        for h in s:
-            if h % SAMPLE_MOD == 0:
-                for j in candidates[h]:
-                    pairs.add((j, i))
-                candidates[h].append(i)
+        # The sampled shingles, plus the smallest hashes so that short texts get keys too.
+        keys = {h for h in s if h % SAMPLE_MOD == 0} | set(sorted(s)[:8])
+        for h in keys:
+            for j in candidates[h]:
+                pairs.add((j, i))
+            candidates[h].append(i)
     parent = list(range(len(texts)))
 
     def root(i: int) -> int:

@@ -134,7 +134,9 @@ def _read_sidecar(path: Path) -> dict[str, str]:
 
 def _load_jsonl(path: Path, text: str) -> tuple[list[RawDocument], list[Skipped]]:
     docs, skipped = [], []
-    for n, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a record: JSON strings may hold U+2028 and U+0085 raw, which
+    # str.splitlines() would also split on.
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         where = f"{path}#L{n}"
@@ -193,8 +195,10 @@ class _HTMLText(HTMLParser):
         self.article_depth = 0
         self.in_title = False
         self.in_h1 = False
+        self.in_pre = False
         self.fields: dict[str, str] = {}
         self.h1 = ""
+        self.h1_done = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
@@ -217,7 +221,8 @@ class _HTMLText(HTMLParser):
         if tag == "article":
             self.article_depth += 1
         self.in_title = tag == "title"
-        self.in_h1 = self.in_h1 or tag == "h1"
+        self.in_h1 = self.in_h1 or (tag == "h1" and not self.h1_done)
+        self.in_pre = self.in_pre or tag == "pre"
         if tag in self.BLOCK:
             self._emit("\n")
 
@@ -228,8 +233,11 @@ class _HTMLText(HTMLParser):
             self.article_depth -= 1
         if tag == "title":
             self.in_title = False
-        if tag == "h1":
-            self.in_h1 = False
+        if tag == "h1" and self.in_h1:
+            self.in_h1, self.h1_done = False, True
+            self.h1 = " ".join(self.h1.split())
+        if tag == "pre":
+            self.in_pre = False
         if tag in self.BLOCK:
             self._emit("\n")
 
@@ -239,8 +247,10 @@ class _HTMLText(HTMLParser):
             return
         if self.skip_depth:
             return
-        if self.in_h1 and not self.h1:
-            self.h1 = data.strip()
+        if not self.in_pre:
+            data = re.sub(r"\s+", " ", data)  # source line breaks are spaces in a browser
+        if self.in_h1:
+            self.h1 += data
         self._emit(data)
 
     def _emit(self, text: str) -> None:
@@ -263,7 +273,7 @@ def html_to_text(html: str) -> tuple[str, dict[str, str]]:
     text = re.sub(r"\n\s*\n+", "\n\n", text).strip()
     fields = dict(parser.fields)
     html_title = fields.pop("html_title", "")
-    fields.setdefault("title", parser.h1 or html_title)
+    fields.setdefault("title", parser.h1.strip() or html_title)
     if not fields["title"]:
         del fields["title"]
     return text, fields

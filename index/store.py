@@ -168,6 +168,8 @@ class Store:
             offset += len(batch)
 
     def chroma_delete(self, ids: Sequence[str]) -> None:
+        if not ids:
+            return
         for i in range(0, len(ids), 5000):
             self.collection.delete(ids=list(ids[i : i + 5000]))
 

@@ -108,7 +108,7 @@ def _finish(answer: Answer, streamed: str, started: float) -> None:
     passages the model was given. An answer resting on no real quote is not given."""
     available = len(answer.passages)
     quotes, text = cite.split_reply(answer.raw_reply)
-    texts = [p.text for p in answer.passages]
+    texts = [f"{p.title}\n{p.text}" for p in answer.passages]  # a headline is article text too
     grounded = [n for hint, q in quotes if (n := cite.locate_quote(q, texts, hint))]
     text = cite.strip_invalid((text or "").strip(), available)
     if not text or cite.is_refusal(text):

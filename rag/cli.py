@@ -24,8 +24,9 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("ask", help="answer a question from the indexed articles, with citations")
     p.add_argument("question")
     _common(p)
-    p.add_argument("--corpus", nargs="+", metavar="PATH",
-                   help="answer from exactly these files/folders (indexed first, in an index of their own)")
+    p.add_argument("--corpus", action="append", metavar="PATH",
+                   help="answer from exactly this file/folder (repeatable); it is indexed first, "
+                   "incrementally, in an index of its own")
     p.add_argument("--top-k", type=int, help="passages given to the model")
     p.add_argument("--model", dest="model_path", help="a local GGUF file to answer with")
     p.add_argument("--passages", action="store_true", help="also print every retrieved passage")

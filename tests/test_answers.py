@@ -1,0 +1,78 @@
+"""End to end on the real default model (Qwen2.5-Coder-1.5B-Instruct), over the seed articles."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag import QuestionError, ask
+
+pytestmark = pytest.mark.slow
+
+
+def cited_files(answer) -> set[str]:
+    return {Path(c.path).name[:3] for c in answer.citations}
+
+
+def test_soldiers_2023_is_four_from_one_event(seeds_settings):
+    answer = ask("how many soldiers died in 2023?", seeds_settings)
+    assert re.search(r"\b(four|4)\b", answer.text, re.I), answer.text
+    assert not re.search(r"\b(eight|8)\b", answer.text, re.I), "the same clash was counted twice"
+    assert answer.answered and answer.citations
+    assert cited_files(answer) <= {"002", "004"} and cited_files(answer)
+    assert "inferred" in answer.full_text  # the 2023 articles print no date
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.text
+        assert c.text == answer.passages[c.n - 1].text
+
+
+def test_year_without_articles_is_not_answered_with_a_figure(seeds_settings):
+    answer = ask("how many soldiers died in 2015?", seeds_settings)
+    assert not answer.answered and not answer.citations
+    assert not re.search(r"\b(\d+|four|five|two|seven)\s+soldiers", answer.text, re.I)
+    assert "2015" in answer.text
+
+
+def test_fact_from_the_2012_brief_cites_the_canonical_copy(seeds_settings):
+    answer = ask("Who led the Shining Path faction in the VRAE in 2012?", seeds_settings)
+    assert "Quispe Palomino" in answer.text
+    assert cited_files(answer) == {"001"}, "000 is a duplicate of 001 and must not be cited"
+
+
+def test_question_the_articles_cannot_answer_is_refused(seeds_settings):
+    answer = ask("What is the capital of France?", seeds_settings)
+    assert not answer.answered and not answer.citations
+    assert "Paris" not in answer.text
+
+
+def test_streaming_yields_the_same_answer(seeds_settings):
+    streamed = ask("How many kilograms of cocaine were seized after the August 2020 battle?",
+                   seeds_settings, stream=True)
+    tokens = list(streamed)
+    assert len(tokens) > 1
+    assert "".join(tokens).strip() == streamed.full_text.strip()
+    assert "79" in streamed.text and cited_files(streamed) == {"003"}
+    assert streamed.timings["first_token_s"] <= streamed.timings["total_s"]
+
+
+def test_bad_questions_get_clear_errors(seeds_settings):
+    for question in ["", "   ", "?!...", "x" * 5000]:
+        with pytest.raises(QuestionError):
+            ask(question, seeds_settings)
+
+
+def test_cli_ask_json(seeds_settings):
+    out = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ask", "how many soldiers died in 2023?", "--json",
+         "--index-dir", str(seeds_settings.index_dir)],
+        capture_output=True, text=True, check=True,
+    )
+    data = json.loads(out.stdout)
+    assert set(data) >= {"answer", "citations", "timings"}
+    assert data["citations"] and set(data["citations"][0]) >= {"n", "path", "title", "date", "text"}
+    assert re.search(r"\b(four|4)\b", data["answer"], re.I)

@@ -1,0 +1,121 @@
+"""Building the index: incremental runs, changes, removals, bad files, duplicates, the JSON report."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from index.build import build_index
+from index.store import Store
+
+ARTICLE = """Rebels ambush patrol near river town
+LIMA, 2021-05-25 (Test Wire) -
+
+Three soldiers were wounded on Tuesday when rebels ambushed a patrol near a river town, the army said.
+The patrol was guarding a road used to move coca leaf. Officials said the attackers fled into the forest.
+"""
+
+
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def chroma_and_manifest_ids(settings) -> tuple[set[str], set[str]]:
+    store = Store(settings.index_dir, create=False)
+    try:
+        manifest = {r[0] for r in store.db.execute("SELECT id FROM chunks")}
+        return store.chroma_ids(), manifest
+    finally:
+        store.close()
+
+
+def test_second_run_does_no_work_then_changes_and_removals_are_applied(tmp_path, settings):
+    corpus = tmp_path / "corpus"
+    write(corpus, "a.txt", ARTICLE)
+    write(corpus, "b.txt", ARTICLE.replace("Three soldiers", "Two police officers").replace("river", "hill")
+          .replace("coca leaf", "timber").replace("forest", "hills") + "A second paragraph, unique to b.\n")
+    first = build_index([corpus], settings, progress=False)
+    assert first.changes["added"] == 2 and first.changes["embedded_chunks"] == first.chunks > 0
+
+    again = build_index([corpus], settings, progress=False)
+    assert again.changes == {"added": 0, "updated": 0, "removed": 0, "unchanged": 2, "embedded_chunks": 0}
+
+    write(corpus, "b.txt", "Completely new story about a flood in Cusco.\nLIMA, 2022-01-03 -\n\n"
+          "Heavy rain flooded the streets of Cusco on Monday, officials said. Nobody was hurt.\n")
+    changed = build_index([corpus], settings, progress=False)
+    assert changed.changes["updated"] == 1 and changed.changes["unchanged"] == 1
+    b = next(d for d in changed.documents if d["path"].endswith("b.txt"))
+    assert b["date"] == "2022-01-03"
+    # only b was embedded again: a's chunks were kept
+    assert 0 < changed.changes["embedded_chunks"] < changed.chunks + 1
+
+    (corpus / "b.txt").unlink()
+    removed = build_index([corpus], settings, progress=False)
+    assert removed.changes["removed"] == 1
+    assert [Path(d["path"]).name for d in removed.documents] == ["a.txt"]
+    chroma, manifest = chroma_and_manifest_ids(settings)
+    assert chroma == manifest and len(manifest) == removed.chunks
+
+
+def test_bad_files_are_reported_and_the_rest_is_indexed(tmp_path, settings):
+    corpus = tmp_path / "corpus"
+    write(corpus, "good.txt", ARTICLE)
+    write(corpus, "empty.txt", "   \n")
+    write(corpus, "binary.txt", b"\x00\x01\x02PNG\x00" * 50)
+    write(corpus, "latin1.txt", ARTICLE.replace("Officials", "Funcionarios de Jun\xedn").encode("latin-1"))
+    write(corpus, "feed.jsonl", json.dumps({"text": ARTICLE.replace("Three", "Nine"), "date": "2021-05-26"})
+          + "\n{not json\n" + json.dumps({"title": "no text"}) + "\n")
+    report = build_index([corpus], settings, progress=False)
+    reasons = {Path(s["path"].split("#")[0]).name + s["path"][len(s["path"].split("#")[0]):]: s["reason"]
+               for s in report.skipped}
+    assert "empty" in reasons["empty.txt"]
+    assert "binary" in reasons["binary.txt"]
+    assert "line 2" in reasons["feed.jsonl#L2"]
+    assert "text" in reasons["feed.jsonl#L3"]
+    indexed = {Path(d["path"]).name for d in report.documents}
+    assert indexed == {"good.txt", "latin1.txt", "feed.jsonl#L1"}
+    latin = Store(settings.index_dir, create=False)
+    body = latin.db.execute("SELECT body FROM documents WHERE path LIKE '%latin1.txt'").fetchone()[0]
+    latin.close()
+    assert "Junín" in body
+
+
+def test_seed_duplicates_dates_and_cleaning(seeds_settings):
+    store = Store(seeds_settings.index_dir, create=False)
+    docs = {Path(r["source"]).name[:3]: r for r in store.documents()}
+    chunk_sources = {r[0] for r in store.db.execute("SELECT DISTINCT source FROM chunks")}
+    store.close()
+    assert Path(docs["000"]["duplicate_of"]).name.startswith("001")
+    assert not docs["001"]["duplicate_of"]
+    assert docs["000"]["source"] not in chunk_sources, "a duplicate must not be retrievable twice"
+    assert (docs["001"]["date"], docs["003"]["date"]) == ("2012-08-31", "2020-09-04")
+    for n in ("002", "004"):
+        assert docs[n]["date"] == "2023" and docs[n]["date_inferred"] == 1
+    assert not docs["002"]["duplicate_of"] and not docs["004"]["duplicate_of"]
+    for n in ("001", "003"):
+        body = docs[n]["body"]
+        assert "DONATE" not in body and "Related Content" not in body and "helpful" not in body
+    assert "Mazangaro" in docs["001"]["body"] and "Cirilo" in docs["003"]["body"]
+
+
+def test_cli_index_json_report(tmp_path, seeds_dir):
+    env = {**os.environ, "RAG_INDEX_DIR": str(tmp_path / "idx")}
+    rag = shutil.which("rag", path=str(Path(sys.executable).parent)) or "rag"
+    out = subprocess.run([rag, "index", str(seeds_dir), "--json"], capture_output=True, text=True,
+                         env=env, check=True)
+    report = json.loads(out.stdout)
+    assert set(report) >= {"documents", "chunks", "skipped"}
+    assert len(report["documents"]) == 5 and report["chunks"] > 5 and report["skipped"] == []
+    for doc in report["documents"]:
+        assert set(doc) >= {"path", "title", "date", "date_inferred", "outlet", "duplicate_of"}
+    assert sum(1 for d in report["documents"] if d["duplicate_of"]) == 1
