@@ -38,7 +38,9 @@ def ask(
     index of their own). `stream=True`: iterate the returned Answer to get tokens as they come.
     Any Settings field can be passed as a keyword, e.g. ask(q, top_k=6, model_path="x.gguf").
     """
-    settings = (settings or Settings.load()).with_(**overrides) if overrides else (settings or Settings.load())
+    settings = settings or Settings.load()
+    if overrides:
+        settings = settings.with_(**overrides)
     question = _check(question, settings)
     if corpus:
         from index.build import build_index

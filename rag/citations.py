@@ -8,7 +8,8 @@ import re
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 REFUSAL = re.compile(
     r"\b(the articles do not say|(do|does|did) not (say|mention|specify|state|contain|provide|report)"
-    r"|no (information|mention|passage)|not (mentioned|specified|stated|reported)|cannot (be )?(answer|determine)"
+    r"|no (information|mention|passage)|not (mentioned|specified|stated|reported)"
+    r"|cannot (be )?(answer|determine)"
     r"|unable to (answer|determine)|there is no)\b",
     re.I,
 )
