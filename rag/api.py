@@ -61,7 +61,7 @@ def ask(
             _answer_out_of_period(answer, retrieval, store, started)
             return answer
         answer._tokens = _generate(question, retrieval, settings, answer, started)
-        answer._finish = lambda text: _finish(answer, text, started)
+        answer._finish = lambda text: _finish(answer, text, started, settings.verify_quotes)
         return answer if stream else answer.wait()
     finally:
         store.close()
@@ -81,7 +81,7 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
               started: float) -> Iterator[str]:
     """Stream the model's reply. The 'Quote:' part is kept back (it is checked, not shown);
     only what follows 'Answer:' is yielded."""
-    messages = build_messages(question, retrieval)
+    messages = build_messages(question, retrieval, settings.verify_quotes)
     llm = load_llm(settings)
     reply = ""
     shown = 0  # characters of the answer part already yielded
@@ -92,6 +92,12 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
             token = chunk["choices"][0]["delta"].get("content") or ""
             answer.completion_tokens += bool(token)
             reply += token
+            if not settings.verify_quotes:
+                if token and shown == 0:
+                    answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
+                shown += len(token)
+                yield token
+                continue
             marker = reply.find("Answer:")
             if marker < 0:
                 continue
@@ -105,17 +111,17 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
     answer.raw_reply = reply
 
 
-def _finish(answer: Answer, streamed: str, started: float) -> None:
+def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool = True) -> None:
     """Check the reply: its quotes must be found in the passages, its citations must point at
     passages the model was given. An answer resting on no real quote is not given."""
     available = len(answer.passages)
-    quotes, text = cite.split_reply(answer.raw_reply)
+    quotes, text = cite.split_reply(answer.raw_reply) if verify_quotes else ([], answer.raw_reply)
     texts = [f"{p.title}\n{p.text}" for p in answer.passages]  # a headline is article text too
     grounded = [n for hint, q in quotes if (n := cite.locate_quote(q, texts, hint))]
     text = cite.strip_invalid((text or "").strip(), available)
     if not text or cite.is_refusal(text):
         answer.text, answer.answered = NO_ANSWER, False
-    elif not grounded and not cite.cited_numbers(text, available):
+    elif verify_quotes and not grounded:
         answer.text, answer.answered = NO_ANSWER, False
         answer.notes.append("(The model's answer quoted nothing that is in the articles, so it "
                             "is not shown.)")

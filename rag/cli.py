@@ -31,6 +31,26 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--model", dest="model_path", help="a local GGUF file to answer with")
     p.add_argument("--passages", action="store_true", help="also print every retrieved passage")
 
+    p = sub.add_parser("eval", help="run eval suites of question/answer cases")
+    p.add_argument("suites", nargs="*", metavar="SUITE.jsonl")
+    p.add_argument("--corpus", action="append", metavar="PATH", help="the articles (repeatable)")
+    p.add_argument("--index-dir", type=Path, help="index to use (default: one per corpus and settings)")
+    p.add_argument("--json", dest="json_out", type=Path, metavar="OUT",
+                   help="write every case and the summary")
+    p.add_argument("--report", type=Path, metavar="OUT.md",
+                   help="write a Markdown report with a PNG chart")
+    p.add_argument("--naive", action="store_true",
+                   help="the naive baseline instead of the full pipeline")
+    p.add_argument("--with-baseline", action="store_true",
+                   help="also run the naive baseline and show it beside the full pipeline")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a setting for this run, e.g. --set top_k=6 --set hybrid=false")
+    p.add_argument("--model", dest="model_path", help="a local GGUF file to answer with")
+    p.add_argument("--top-k", type=int)
+    p.add_argument("--fresh", action="store_true", help="ask every case again (no resume)")
+    p.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"),
+                   help="show two saved runs side by side")
+
     p = sub.add_parser("docs", help="list the indexed articles")
     _common(p)
 
@@ -42,8 +62,9 @@ def main(argv: list[str] | None = None) -> None:
                  ("index_dir", "chunk_tokens", "chunk_overlap", "top_k", "model_path")}
     try:
         settings = Settings.load(**overrides)
-        {"index": cmd_index, "ask": cmd_ask, "docs": cmd_docs, "doctor": cmd_doctor}[args.command](
-            args, settings)
+        commands = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs,
+                    "doctor": cmd_doctor}
+        commands[args.command](args, settings)
     except KeyboardInterrupt:
         sys.exit(130)
     except (ValueError, RuntimeError, OSError) as e:
@@ -94,6 +115,46 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> None:
     t = answer.timings
     print(f"\n({answer.model}; {answer.prompt_tokens} prompt tokens; first token "
           f"{t.get('first_token_s', 0):.1f}s, total {t.get('total_s', 0):.1f}s)", file=sys.stderr)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> None:
+    from eval.report import case_table, compare, summary_table, write_markdown
+    from eval.run import run_eval
+
+    if args.compare:
+        a, b = (json.loads(p.read_text(encoding="utf-8")) for p in args.compare)
+        print(compare(a, b, (args.compare[0].stem, args.compare[1].stem)))
+        return
+    if not args.suites or not args.corpus:
+        raise ValueError("rag eval needs SUITE.jsonl files and --corpus PATH (or --compare A.json B.json)")
+    overrides = dict(_key_value(item) for item in args.set)
+    runs = {}
+    for mode in (["full", "naive"] if args.with_baseline else ["naive" if args.naive else "full"]):
+        run = run_eval(args.suites, args.corpus, settings, naive=mode == "naive", fresh=args.fresh,
+                       index_dir=args.index_dir if mode == "full" or not args.with_baseline else None,
+                       **overrides)
+        for problem in run.problems:
+            print(f"skipped case: {problem}", file=sys.stderr)
+        print(f"\n== {mode} ==\n{case_table(run.cases)}\n\n{summary_table(run.summary)}")
+        runs[mode] = run.to_dict()
+    main_run = runs.get("full") or runs["naive"]
+    if args.json_out:
+        args.json_out.write_text(json.dumps(main_run, indent=1, ensure_ascii=False), encoding="utf-8")
+        if "naive" in runs and "full" in runs:
+            naive_out = args.json_out.with_suffix(".naive.json")
+            naive_out.write_text(json.dumps(runs["naive"], indent=1, ensure_ascii=False), encoding="utf-8")
+    if "naive" in runs and "full" in runs:
+        print("\n" + compare(runs["naive"], runs["full"], ("naive", "full")))
+    if args.report:
+        baseline = runs.get("naive") if "full" in runs else None
+        print(f"report: {write_markdown(main_run, args.report, baseline)}")
+
+
+def _key_value(item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep:
+        raise ValueError(f"--set takes KEY=VALUE, not '{item}'")
+    return key.strip().replace("-", "_"), value.strip()
 
 
 def cmd_docs(args: argparse.Namespace, settings: Settings) -> None:

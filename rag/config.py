@@ -39,6 +39,8 @@ class Settings:
     clean: bool = True
     dedup: bool = True
     time_aware: bool = True
+    # Quote-then-answer, with the quote checked against the passages. Off: a plain RAG prompt.
+    verify_quotes: bool = True
     max_answer_tokens: int = 300
     context_tokens: int = 4096
     threads: int = max(1, os.cpu_count() or 1)
@@ -68,6 +70,8 @@ class Settings:
     def corpus_index_dir(self, paths: list[str | Path]) -> Path:
         """A dedicated index for exactly these paths, so `--corpus` never mixes corpora."""
         key = "\n".join(sorted(str(Path(p).resolve()) for p in paths))
+        # Settings that change what is indexed get an index of their own.
+        key += repr((self.clean, self.dedup, self.chunk_tokens, self.chunk_overlap, self.embed_model))
         digest = hashlib.sha256(key.encode()).hexdigest()[:12]
         return self.cache_dir / "corpora" / digest
 

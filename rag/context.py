@@ -20,6 +20,13 @@ SYSTEM = (
 )
 
 
+# The plain prompt of a basic RAG pipeline, for the naive baseline and ablations.
+PLAIN_SYSTEM = (
+    "Answer the question using only the numbered passages. Cite passage numbers like [1]. "
+    "If the passages do not answer the question, reply: The articles do not say."
+)
+
+
 def date_label(p: Passage) -> str:
     if not p.date:
         return "date unknown"
@@ -46,13 +53,13 @@ def passage_block(n: int, p: Passage) -> str:
     return f"[{n}] {p.title} ({source})\n{text}"
 
 
-def build_messages(question: str, retrieval: Retrieval) -> list[dict[str, str]]:
+def build_messages(question: str, retrieval: Retrieval, verify_quotes: bool = True) -> list[dict[str, str]]:
     blocks = "\n\n".join(passage_block(n, p) for n, p in enumerate(retrieval.passages, start=1))
     note = ""
     if retrieval.period and not retrieval.period_matched:
         note = (f"\n\nNote: no passage is about {retrieval.period.label()}; say what the passages "
                 "cover instead of guessing.")
     return [
-        {"role": "system", "content": SYSTEM},
+        {"role": "system", "content": SYSTEM if verify_quotes else PLAIN_SYSTEM},
         {"role": "user", "content": f"Passages:\n\n{blocks}{note}\n\nQuestion: {question}"},
     ]

@@ -1,0 +1,121 @@
+"""Eval output: a terminal table, a Markdown report with a chart, and run-to-run comparison."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HEADLINE = ["answer_accuracy", "answerable_accuracy", "refusal_accuracy", "citation_recall",
+            "citation_precision", "retrieval_recall_at_k", "latency_p50_s", "latency_p95_s",
+            "first_token_p50_s", "prompt_tokens_mean"]
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _mark(ok: object) -> str:
+    return "-" if ok is None else ("yes" if ok else "NO")
+
+
+def case_table(cases: list[dict]) -> str:
+    rows = [f"{'case':<28} {'category':<13} {'correct':<8} {'cited':<6} {'found':<6} {'seconds':>7}"]
+    for r in cases:
+        rows.append(
+            f"{r['id'][:28]:<28} {r['category'][:13]:<13} {_mark(r['correct']):<8} "
+            f"{_mark(r.get('citation_recall')):<6} {_mark(r.get('retrieval_recall')):<6} "
+            f"{r['timings'].get('total_s', 0):>7.1f}"
+        )
+    return "\n".join(rows)
+
+
+def summary_table(summary: dict) -> str:
+    rows = [f"{key:<24} {_fmt(summary.get(key))}" for key in ["cases", *HEADLINE]]
+    for category, figures in summary.get("by_category", {}).items():
+        rows.append(f"  {category:<22} {_fmt(figures['accuracy'])} of {figures['cases']}")
+    return "\n".join(rows)
+
+
+def write_markdown(run: dict, path: Path, baseline: dict | None = None) -> Path:
+    """A report of `run` (and, if given, the baseline beside it) with a PNG chart next to it."""
+    path = Path(path)
+    chart = path.with_suffix(".png")
+    _chart(run["summary"], baseline["summary"] if baseline else None, chart)
+    s = run["summary"]
+    lines = [f"# Eval report: {', '.join(Path(x).name for x in s['suites'])}", "",
+             f"{s['cases']} cases · model {s['model']} · mode {s['mode']} · {s['documents']} documents, "
+             f"{s['chunks']} chunks", "", f"![figures]({chart.name})", ""]
+    header = "| figure | this run |" + (" baseline |" if baseline else "")
+    lines += [header, "|---|---|" + ("---|" if baseline else "")]
+    for key in HEADLINE:
+        row = f"| {key} | {_fmt(s.get(key))} |"
+        if baseline:
+            row += f" {_fmt(baseline['summary'].get(key))} |"
+        lines.append(row)
+    lines += ["", "| category | cases | accuracy |" + (" baseline |" if baseline else ""),
+              "|---|---|---|" + ("---|" if baseline else "")]
+    for category, figures in s["by_category"].items():
+        row = f"| {category} | {figures['cases']} | {_fmt(figures['accuracy'])} |"
+        if baseline:
+            row += f" {_fmt(baseline['summary']['by_category'].get(category, {}).get('accuracy'))} |"
+        lines.append(row)
+    failed = [c for c in run["cases"] if not c["correct"]]
+    if failed:
+        lines += ["", "## Cases answered wrongly", ""]
+        for c in failed:
+            answer = " ".join(c.get("answer", "").split())[:240]
+            lines.append(f"- **{c['id']}**: {c['question']}  \n  expected: {c['expected']}  \n"
+                         f"  got: {answer}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _chart(summary: dict, baseline: dict | None, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    keys = ["answer_accuracy", "refusal_accuracy", "citation_recall", "citation_precision",
+            "retrieval_recall_at_k"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [3, 1]})
+    width = 0.38 if baseline else 0.6
+    xs = range(len(keys))
+    left.bar([x - (width / 2 if baseline else 0) for x in xs], [summary.get(k) or 0 for k in keys],
+             width, label="full pipeline")
+    if baseline:
+        left.bar([x + width / 2 for x in xs], [baseline.get(k) or 0 for k in keys], width,
+                 label="naive baseline")
+    left.set_xticks(list(xs), [k.replace("_", "\n") for k in keys], fontsize=8)
+    left.set_ylim(0, 1)
+    left.legend(fontsize=8)
+    lat = ["latency_p50_s", "latency_p95_s"]
+    shift = width / 2 if baseline else 0
+    right.bar([x - shift for x in range(2)], [summary.get(k) or 0 for k in lat], width)
+    if baseline:
+        right.bar([x + width / 2 for x in range(2)], [baseline.get(k) or 0 for k in lat], width)
+    right.set_xticks([0, 1], ["p50 s", "p95 s"], fontsize=8)
+    right.set_title("answer latency", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+
+
+def compare(a: dict, b: dict, names: tuple[str, str] = ("A", "B")) -> str:
+    """Two runs side by side: headline figures, then the cases that changed."""
+    rows = [f"{'figure':<24} {names[0]:>10} {names[1]:>10}"]
+    for key in ["cases", *HEADLINE]:
+        rows.append(f"{key:<24} {_fmt(a['summary'].get(key)):>10} {_fmt(b['summary'].get(key)):>10}")
+    by_id = {c["id"]: c for c in b["cases"]}
+    pairs = [(c, by_id[c["id"]]) for c in a["cases"] if c["id"] in by_id]
+    better = [x["id"] for x, y in pairs if not x["correct"] and y["correct"]]
+    worse = [x["id"] for x, y in pairs if x["correct"] and not y["correct"]]
+    rows += ["", f"better in {names[1]} ({len(better)}): {', '.join(better) or '-'}",
+             f"worse in {names[1]} ({len(worse)}): {', '.join(worse) or '-'}"]
+    only = sorted(set(by_id) ^ {c["id"] for c in a["cases"]})
+    if only:
+        rows.append(f"in one run only: {', '.join(only)}")
+    return "\n".join(rows)

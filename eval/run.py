@@ -1,0 +1,205 @@
+"""Run eval suites: index the corpus, ask every question, score, summarise.
+
+Finished cases are appended to a progress file as they complete, so an interrupted run picks
+up where it stopped (same suite, corpus and settings) instead of asking again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eval.score import score
+from eval.suite import Case, SuiteError, load_suite
+from rag.config import Settings
+
+# The naive baseline: a plain RAG pipeline on the same model: dense top-k only, raw text,
+# no duplicate detection, no time awareness, a plain prompt with no quote check.
+NAIVE = {"hybrid": False, "clean": False, "dedup": False, "time_aware": False, "verify_quotes": False}
+RUN_SETTINGS = ["model_path", "embed_model", "top_k", "chunk_tokens", "chunk_overlap", "hybrid", "clean",
+                "dedup", "time_aware", "verify_quotes", "max_per_article", "candidates"]
+
+
+@dataclass
+class EvalRun:
+    summary: dict
+    cases: list[dict] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"summary": self.summary, "cases": self.cases, "problems": self.problems}
+
+
+def eval_settings(settings: Settings, naive: bool = False, **overrides: object) -> Settings:
+    return settings.with_(**{**(NAIVE if naive else {}), **overrides})
+
+
+def run_eval(
+    suites: list[str | Path],
+    corpus: list[str | Path],
+    settings: Settings | None = None,
+    *,
+    naive: bool = False,
+    fresh: bool = False,
+    progress: bool | None = None,
+    index_dir: Path | None = None,
+    **overrides: object,
+) -> EvalRun:
+    """Evaluate the pipeline (or the naive baseline) on `suites` over the articles in `corpus`."""
+    from index.build import build_index
+    from rag.api import ask
+    from rag.models import model_label
+
+    settings = eval_settings(settings or Settings.load(), naive, **overrides)
+    settings = settings.with_(index_dir=index_dir or settings.corpus_index_dir(list(corpus)))
+    progress = sys.stderr.isatty() if progress is None else progress
+    cases, problems = _load(suites)
+    if not cases:
+        raise SuiteError("no usable case in " + ", ".join(map(str, suites)) + "; " + "; ".join(problems))
+    index_report = build_index(list(corpus), settings, progress=progress)
+
+    log = _progress_file(settings, suites, corpus)
+    done = {} if fresh else _read_log(log)
+    if fresh:
+        log.unlink(missing_ok=True)
+    results: list[dict] = []
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(cases), desc="eval", unit="case", file=sys.stderr)
+    for case in cases:
+        result = done.get(case.id) or _run_case(case, settings, ask)
+        if case.id not in done:
+            with log.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(result, ensure_ascii=False) + "\n")
+        results.append(result)
+        if bar:
+            bar.update(1)
+            bar.set_postfix(correct=f"{sum(r['correct'] for r in results)}/{len(results)}")
+    if bar:
+        bar.close()
+    summary = summarise(results)
+    summary.update({
+        "mode": "naive" if naive else "full",
+        "model": model_label(settings),
+        "settings": {k: _plain(getattr(settings, k)) for k in RUN_SETTINGS},
+        "suites": [str(s) for s in suites],
+        "corpus": [str(c) for c in corpus],
+        "documents": len(index_report.documents),
+        "chunks": index_report.chunks,
+        "resumed_cases": sum(1 for c in cases if c.id in done),
+    })
+    return EvalRun(summary, results, problems)
+
+
+def _load(suites: list[str | Path]) -> tuple[list[Case], list[str]]:
+    cases: list[Case] = []
+    problems: list[str] = []
+    for suite in suites:
+        more, bad = load_suite(suite)
+        cases += more
+        problems += bad
+    return cases, problems
+
+
+def _run_case(case: Case, settings: Settings, ask) -> dict:
+    started = time.perf_counter()
+    try:
+        answer = ask(case.question, settings)
+    except Exception as e:  # noqa: BLE001 - one failing case must not stop the suite
+        return {**_case_fields(case), "error": f"{type(e).__name__}: {e}", "correct": False,
+                "refused": True, "answer": "", "citations": [], "passages": [],
+                "timings": {"total_s": round(time.perf_counter() - started, 3)}}
+    return {
+        **_case_fields(case),
+        **score(case, answer),
+        "answer": answer.full_text,
+        "raw_reply": answer.raw_reply,
+        "citations": [{"n": c.n, "path": c.path, "title": c.title, "date": c.date} for c in answer.citations],
+        "passages": [{"path": p.source, "title": p.title, "date": p.date, "score": p.score, "text": p.text}
+                     for p in answer.passages],
+        "timings": answer.timings,
+        "prompt_tokens": answer.prompt_tokens,
+        "completion_tokens": answer.completion_tokens,
+    }
+
+
+def _case_fields(case: Case) -> dict:
+    return {"id": case.id, "category": case.category, "question": case.question,
+            "expected": case.answer, "answerable": case.answerable, "sources": case.sources}
+
+
+def _mean(values: list) -> float | None:
+    values = [v for v in values if v is not None]
+    return round(sum(values) / len(values), 3) if values else None
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return round(values[0], 2)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1], 2)
+
+
+def summarise(results: list[dict]) -> dict:
+    answerable = [r for r in results if r["answerable"]]
+    unanswerable = [r for r in results if not r["answerable"]]
+    llm_times = [r["timings"].get("total_s", 0.0) for r in results]
+    first = [r["timings"]["first_token_s"] for r in results if r["timings"].get("first_token_s")]
+    categories: dict[str, list[bool]] = {}
+    for r in results:
+        categories.setdefault(r["category"] or "-", []).append(r["correct"])
+    return {
+        "cases": len(results),
+        "answer_accuracy": _mean([float(r["correct"]) for r in results]),
+        "answerable_accuracy": _mean([float(r["correct"]) for r in answerable]),
+        "refusal_accuracy": _mean([float(r["correct"]) for r in unanswerable]),
+        "citation_recall": _mean([r.get("citation_recall") for r in answerable]),
+        "citation_precision": _mean([r.get("citation_precision") for r in answerable]),
+        "retrieval_recall_at_k": _mean([r.get("retrieval_recall") for r in answerable]),
+        "latency_p50_s": _percentile(llm_times, 50),
+        "latency_p95_s": _percentile(llm_times, 95),
+        "first_token_p50_s": _percentile(first, 50),
+        "retrieval_p50_s": _percentile([r["timings"].get("retrieval_s", 0.0) for r in results], 50),
+        "prompt_tokens_mean": _mean([r.get("prompt_tokens") or None for r in results]),
+        "errors": sum(1 for r in results if r.get("error")),
+        "by_category": {k: {"cases": len(v), "accuracy": _mean([float(x) for x in v])}
+                        for k, v in sorted(categories.items())},
+    }
+
+
+def _progress_file(settings: Settings, suites: list, corpus: list) -> Path:
+    material = [Path(s).read_text(encoding="utf-8") for s in suites]
+    material += sorted(str(Path(c).resolve()) for c in corpus)
+    material += [repr(getattr(settings, k)) for k in RUN_SETTINGS]
+    key = hashlib.sha256("\n".join(material).encode()).hexdigest()[:16]
+    folder = settings.cache_dir / "eval-progress"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{key}.jsonl"
+
+
+def _read_log(log: Path) -> dict[str, dict]:
+    done: dict[str, dict] = {}
+    if log.exists():
+        for line in log.read_text(encoding="utf-8").splitlines():
+            try:
+                result = json.loads(line)
+            except ValueError:
+                continue  # a line cut short when the run was killed
+            if not result.get("error"):
+                done[result["id"]] = result
+    return done
+
+
+def _plain(value: object) -> object:
+    return str(value) if isinstance(value, Path) else value
+
+
+__all__ = ["NAIVE", "EvalRun", "run_eval", "summarise"]
