@@ -91,15 +91,16 @@ def _sync_files(
             continue
         docs, problems = load_file(item)
         skipped += problems
+        if not docs:
+            # Unreadable now: what was indexed from it stays (nothing is lost), and the file is
+            # tried again next run, since its recorded size and time are left as they were.
+            continue
         old = {r["source"] for r in store.db.execute("SELECT source FROM documents WHERE path = ?", (path,))}
         new = {_source(path, d) for d in docs}
         gone += store.remove_documents(sorted(old - new))
         for doc in docs:
             store.put_raw(_source(path, doc), path, doc.text, doc.fields)
-        if docs:
-            store.put_file(path, st.st_size, st.st_mtime_ns)
-        else:
-            store.db.execute("DELETE FROM files WHERE path = ?", (path,))
+        store.put_file(path, st.st_size, st.st_mtime_ns)
         changes["updated" if path in known else "added"] += 1
         dirty = True
     for path in known:

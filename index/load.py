@@ -39,12 +39,11 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
         if not root.exists():
             yield Skipped(str(root), "no such file or folder")
             continue
-        if root.is_file():
-            if _is_article(root) or root.suffix.lower() not in {".json"}:
-                real = os.path.realpath(root)
-                if real not in seen:
-                    seen.add(real)
-                    yield root
+        if root.is_file():  # named explicitly: load_file reports it if it is no article
+            real = os.path.realpath(root)
+            if real not in seen:
+                seen.add(real)
+                yield root
             continue
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
             real_dir = os.path.realpath(dirpath)

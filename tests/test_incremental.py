@@ -119,3 +119,16 @@ def test_cli_index_json_report(tmp_path, seeds_dir):
     for doc in report["documents"]:
         assert set(doc) >= {"path", "title", "date", "date_inferred", "outlet", "duplicate_of"}
     assert sum(1 for d in report["documents"] if d["duplicate_of"]) == 1
+
+
+def test_a_file_that_turns_unreadable_keeps_its_last_good_version(tmp_path, settings):
+    corpus = tmp_path / "corpus"
+    path = write(corpus, "a.txt", ARTICLE)
+    build_index([corpus], settings, progress=False)
+    path.write_bytes(b"\x00\xff" * 100)  # e.g. a sync tool wrote garbage over it
+    report = build_index([corpus], settings, progress=False)
+    assert [Path(s["path"]).name for s in report.skipped] == ["a.txt"]
+    assert [Path(d["path"]).name for d in report.documents] == ["a.txt"] and report.chunks > 0
+    path.write_text(ARTICLE.replace("Three soldiers", "Four soldiers"), encoding="utf-8")
+    fixed = build_index([corpus], settings, progress=False)
+    assert fixed.skipped == [] and fixed.changes["updated"] == 1
