@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from helpers import seed
 
 from index.clean import clean, find_boilerplate, line_key, normalize
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 BODY = (
     "Rebels attacked a military base in the Valle region on Monday, killing five soldiers "
@@ -21,13 +18,6 @@ BODY = (
 assert len(BODY) > 300  # the tail rule needs a real body before it
 
 
-def seed(prefix: str) -> str:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed articles not found at {SEEDS}")
-    matches = sorted(SEEDS.glob(f"{prefix}_*.txt"))
-    if not matches:
-        pytest.skip(f"seed {prefix} not found in {SEEDS}")
-    return matches[0].read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- normalize

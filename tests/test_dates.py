@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from pathlib import Path
 
 import pytest
+from helpers import seed_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,17 +25,6 @@ from index.dates import (
 )
 from index.load import load_file
 from index.metadata import Metadata, extract
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-
-
-def seed_path(prefix: str) -> Path:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed articles not found at {SEEDS}")
-    matches = sorted(SEEDS.glob(f"{prefix}_*.txt"))
-    if not matches:
-        pytest.skip(f"seed {prefix} not found in {SEEDS}")
-    return matches[0]
 
 
 def seed(prefix: str) -> str:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
+from helpers import seed
 
 from index.clean import clean
 from index.dedup import SHINGLE_WORDS, containment, find_duplicates, shingles
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 WORDS = ("army rebels valley base soldiers attack patrol village mayor police road river coca "
          "farmers minister report court prison border market election protest bridge").split()
@@ -27,13 +23,6 @@ def story(seed: int, n_words: int = 150) -> str:
     return " ".join(out)
 
 
-def seed(prefix: str) -> str:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed articles not found at {SEEDS}")
-    matches = sorted(SEEDS.glob(f"{prefix}_*.txt"))
-    if not matches:
-        pytest.skip(f"seed {prefix} not found in {SEEDS}")
-    return matches[0].read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- shingles / containment

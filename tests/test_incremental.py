@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers import write
+
 from index.build import build_index
 from index.store import Store
 
@@ -20,14 +22,6 @@ The patrol was guarding a road used to move coca leaf. Officials said the attack
 """
 
 
-def write(folder: Path, name: str, text: str | bytes) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def chroma_and_manifest_ids(settings) -> tuple[set[str], set[str]]:
@@ -41,8 +35,8 @@ def chroma_and_manifest_ids(settings) -> tuple[set[str], set[str]]:
 
 def test_second_run_does_no_work_then_changes_and_removals_are_applied(tmp_path, settings):
     corpus = tmp_path / "corpus"
-    write(corpus, "a.txt", ARTICLE)
-    write(corpus, "b.txt", ARTICLE.replace("Three soldiers", "Two police officers").replace("river", "hill")
+    write(corpus / "a.txt", ARTICLE)
+    write(corpus / "b.txt", ARTICLE.replace("Three soldiers", "Two police officers").replace("river", "hill")
           .replace("coca leaf", "timber").replace("forest", "hills") + "A second paragraph, unique to b.\n")
     first = build_index([corpus], settings, progress=False)
     assert first.changes["added"] == 2 and first.changes["embedded_chunks"] == first.chunks > 0
@@ -50,7 +44,7 @@ def test_second_run_does_no_work_then_changes_and_removals_are_applied(tmp_path,
     again = build_index([corpus], settings, progress=False)
     assert again.changes == {"added": 0, "updated": 0, "removed": 0, "unchanged": 2, "embedded_chunks": 0}
 
-    write(corpus, "b.txt", "Completely new story about a flood in Cusco.\nLIMA, 2022-01-03 -\n\n"
+    write(corpus / "b.txt", "Completely new story about a flood in Cusco.\nLIMA, 2022-01-03 -\n\n"
           "Heavy rain flooded the streets of Cusco on Monday, officials said. Nobody was hurt.\n")
     changed = build_index([corpus], settings, progress=False)
     assert changed.changes["updated"] == 1 and changed.changes["unchanged"] == 1
@@ -69,11 +63,11 @@ def test_second_run_does_no_work_then_changes_and_removals_are_applied(tmp_path,
 
 def test_bad_files_are_reported_and_the_rest_is_indexed(tmp_path, settings):
     corpus = tmp_path / "corpus"
-    write(corpus, "good.txt", ARTICLE)
-    write(corpus, "empty.txt", "   \n")
-    write(corpus, "binary.txt", b"\x00\x01\x02PNG\x00" * 50)
-    write(corpus, "latin1.txt", ARTICLE.replace("Officials", "Funcionarios de Jun\xedn").encode("latin-1"))
-    write(corpus, "feed.jsonl", json.dumps({"text": ARTICLE.replace("Three", "Nine"), "date": "2021-05-26"})
+    write(corpus / "good.txt", ARTICLE)
+    write(corpus / "empty.txt", "   \n")
+    write(corpus / "binary.txt", b"\x00\x01\x02PNG\x00" * 50)
+    write(corpus / "latin1.txt", ARTICLE.replace("Officials", "Funcionarios de Jun\xedn").encode("latin-1"))
+    write(corpus / "feed.jsonl", json.dumps({"text": ARTICLE.replace("Three", "Nine"), "date": "2021-05-26"})
           + "\n{not json\n" + json.dumps({"title": "no text"}) + "\n")
     report = build_index([corpus], settings, progress=False)
     reasons = {Path(s["path"].split("#")[0]).name + s["path"][len(s["path"].split("#")[0]):]: s["reason"]
@@ -123,7 +117,7 @@ def test_cli_index_json_report(tmp_path, seeds_dir):
 
 def test_a_file_that_turns_unreadable_keeps_its_last_good_version(tmp_path, settings):
     corpus = tmp_path / "corpus"
-    path = write(corpus, "a.txt", ARTICLE)
+    path = write(corpus / "a.txt", ARTICLE)
     build_index([corpus], settings, progress=False)
     path.write_bytes(b"\x00\xff" * 100)  # e.g. a sync tool wrote garbage over it
     report = build_index([corpus], settings, progress=False)

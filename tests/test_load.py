@@ -7,17 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import write as _write
 
 from index.load import RawDocument, Skipped, decode, html_to_text, iter_files, load_file, markdown_to_text
-
-
-def _write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def _load_one(path: Path) -> RawDocument:
