@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from index.dates import Period
 from index.store import Store
 from rag import citations as cite
 from rag.answer import Answer, Citation
@@ -30,11 +31,13 @@ def ask(
     *,
     corpus: list[str | Path] | None = None,
     stream: bool = False,
+    period: tuple[int, int] | None = None,
     **overrides: object,
 ) -> Answer:
     """Answer `question` from the indexed articles, with numbered citations.
 
-    `corpus`: answer from exactly these files/folders (indexed first, incrementally, in an
+    `period`: (first_year, last_year) to restrict the passages to, instead of the period
+    the question names. `corpus`: answer from exactly these files/folders (indexed first, incrementally, in an
     index of their own). `stream=True`: iterate the returned Answer to get tokens as they come.
     Any Settings field can be passed as a keyword, e.g. ask(q, top_k=6, model_path="x.gguf").
     """
@@ -50,7 +53,8 @@ def ask(
     started = time.perf_counter()
     store = Store(settings.index_dir, create=False)
     try:
-        retrieval = retrieve(question, settings, store)
+        span = Period(*period) if period else None
+        retrieval = retrieve(question, settings, store, span)
         if not retrieval.passages:
             raise QuestionError(f"The index at {settings.index_dir} has no articles yet. "
                                 "Add some with: rag index PATH")

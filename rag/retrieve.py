@@ -128,7 +128,8 @@ def keyword_index(store: Store) -> KeywordIndex:
         return cached[1]
 
 
-def retrieve(question: str, settings: Settings, store: Store) -> Retrieval:
+def retrieve(question: str, settings: Settings, store: Store, period: Period | None = None) -> Retrieval:
+    """`period`, when given, replaces the one read from the question (e.g. a UI date filter)."""
     from rag.models import embed
 
     started = time.perf_counter()
@@ -136,7 +137,8 @@ def retrieve(question: str, settings: Settings, store: Store) -> Retrieval:
     passages = index.passages
     if not passages:
         return Retrieval([], seconds=time.perf_counter() - started)
-    period = question_period(question) if settings.time_aware else None
+    if period is None and settings.time_aware:
+        period = question_period(question)
     allowed = None
     period_matched = True
     if period:
