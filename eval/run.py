@@ -82,6 +82,10 @@ def run_eval(
         if bar:
             bar.update(1)
             bar.set_postfix(correct=f"{sum(r['correct'] for r in results)}/{len(results)}")
+        else:  # no terminal (a log file, CI): one line a case, so a long run shows its pace
+            print(f"[{len(results)}/{len(cases)}] {case.id}: {'ok' if result['correct'] else 'WRONG'} "
+                  f"({result['timings'].get('total_s', 0):.1f}s{', resumed' if case.id in done else ''})",
+                  file=sys.stderr, flush=True)
     if bar:
         bar.close()
     summary = summarise(results)
