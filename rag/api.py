@@ -130,6 +130,13 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         answer.notes.append("(The model's answer quoted nothing that is in the articles, so it "
                             "is not shown.)")
     else:
+        support = " ".join([answer.question, *(q for _, q in quotes),
+                            *(answer.passages[n - 1].date for n in grounded)])
+        if verify_quotes and cite.unsupported_numbers(text, support):
+            # The answer states a figure its own quote does not: show the checked quote instead.
+            text = " ".join(f"{q.strip()} [{n}]" for (_, q), n in _grounded_quotes(quotes, texts))
+            answer.notes.append("(Shown as quoted: the model's own wording stated a figure that "
+                                "its quote does not support.)")
         if not cite.cited_numbers(text, available):
             text = text.rstrip() + " " + "".join(f"[{n}]" for n in dict.fromkeys(grounded))
         answer.text, answer.answered = text, True
@@ -145,6 +152,15 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         answer.notes.append(f"Note: the date of {refs} is inferred from the text; the article "
                             "prints no date.")
     answer.timings["total_s"] = round(time.perf_counter() - started, 3)
+
+
+def _grounded_quotes(quotes: list[tuple[int | None, str]], texts: list[str]) -> list[tuple]:
+    out = []
+    for hint, quote in quotes:
+        n = cite.locate_quote(quote, texts, hint)
+        if n:
+            out.append(((hint, quote), n))
+    return out
 
 
 def _answer_out_of_period(answer: Answer, retrieval: Retrieval, store: Store, started: float) -> None:

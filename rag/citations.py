@@ -54,6 +54,26 @@ def split_reply(reply: str) -> tuple[list[tuple[int | None, str]], str | None]:
     return quotes, answer.group(1).strip() if answer else None
 
 
+NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
+                     "eighty": "80", "ninety": "90", "hundred": "100", "dozen": "12"})
+
+
+def numbers(text: str) -> set[str]:
+    """The figures a text states, as digits: '79 kilograms', 'four soldiers', '8,000'."""
+    text = MARKER.sub(" ", text)
+    found = {m.replace(",", "") for m in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
+    found |= {NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in NUMBER_WORDS}
+    return {n.rstrip(".") for n in found} - {"0", "1"}  # "one of the", "a single": too common to check
+
+
+def unsupported_numbers(answer: str, support: str) -> set[str]:
+    """Figures in the answer that its support (quotes, question, dates) does not state."""
+    return numbers(answer) - numbers(support)
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
 

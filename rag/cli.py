@@ -57,13 +57,22 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("doctor", help="check that the models are installed and run")
     _common(p)
 
+    p = sub.add_parser("ui", help="the web app: chat with cited answers, article list, uploads")
+    p.add_argument("--index-dir", type=Path, help="where the index lives (env RAG_INDEX_DIR)")
+    p.add_argument("--corpus-dir", type=Path,
+                   help="where uploaded articles are saved and indexed from (default: INDEX_DIR/uploads)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, help="port (default 7860, or the next free one)")
+    p.add_argument("--share", action="store_true", help="also serve through a public gradio.live link")
+
     args = parser.parse_args(argv)
     overrides = {k: getattr(args, k, None) for k in
                  ("index_dir", "chunk_tokens", "chunk_overlap", "top_k", "model_path")}
     try:
         settings = Settings.load(**overrides)
         commands = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs,
-                    "doctor": cmd_doctor}
+                    "doctor": cmd_doctor, "ui": cmd_ui}
         commands[args.command](args, settings)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -188,6 +197,13 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> None:
           f"{time.perf_counter() - t:.1f}s)")
     if args.json:
         print(json.dumps({"embedding_dim": len(vector), "model_path": str(path)}))
+
+
+def cmd_ui(args: argparse.Namespace, settings: Settings) -> None:
+    """Serve the web app until interrupted. RAG_UI_USER and RAG_UI_PASSWORD turn on a login."""
+    from ui.app import launch
+
+    launch(settings, host=args.host, port=args.port, share=args.share, corpus_dir=args.corpus_dir)
 
 
 if __name__ == "__main__":

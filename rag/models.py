@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import importlib.util
 import os
@@ -111,16 +112,28 @@ def model_label(settings: Settings) -> str:
 LLM_LOCK = threading.Lock()
 
 
-@cache
-def _load_llm(path: str, n_ctx: int, threads: int) -> Any:
-    from llama_cpp import Llama
-
-    try:
-        return Llama(model_path=path, n_ctx=n_ctx, n_threads=threads, n_batch=512, verbose=False)
-    except (ValueError, RuntimeError) as e:
-        raise ModelError(f"Could not load the model {path}: {e}. Is it a valid GGUF file? "
-                         "Delete it to have the default model assembled again.") from e
+_LLMS: dict[tuple[str, int, int], Any] = {}
 
 
 def load_llm(settings: Settings) -> Any:
-    return _load_llm(str(model_path(settings)), settings.context_tokens, settings.threads)
+    """The LLM for these settings, loaded on first use and kept for the life of the process."""
+    key = (str(model_path(settings)), settings.context_tokens, settings.threads)
+    if key not in _LLMS:
+        from llama_cpp import Llama
+
+        try:
+            _LLMS[key] = Llama(model_path=key[0], n_ctx=key[1], n_threads=key[2], n_batch=512,
+                               verbose=False)
+        except (ValueError, RuntimeError) as e:
+            raise ModelError(f"Could not load the model {key[0]}: {e}. Is it a valid GGUF file? "
+                             "Delete it to have the default model assembled again.") from e
+    return _LLMS[key]
+
+
+@atexit.register
+def _close_llms() -> None:
+    # Freed while the interpreter is still whole: llama.cpp's own finaliser, run during
+    # interpreter shutdown, finds its C functions already gone and raises.
+    for llm in _LLMS.values():
+        llm.close()
+    _LLMS.clear()

@@ -160,16 +160,17 @@ def retrieve(question: str, settings: Settings, store: Store, period: Period | N
         for rank, (i, _) in enumerate(ranking, start=1):
             fused[i] += 1 / (RRF_K + rank)
             ranks[i][name] = rank
-    chosen: list[Passage] = []
+    ranked = sorted(fused, key=lambda i: -fused[i])
+    # At most a few passages per article while other articles can fill the slots; when few
+    # articles match (say, one article about the year asked for) the rest go to the best left.
+    picked: list[int] = []
     per_article: Counter[str] = Counter()
-    for i in sorted(fused, key=lambda i: -fused[i]):
-        p = passages[i]
-        if per_article[p.source] >= settings.max_per_article:
-            continue
-        per_article[p.source] += 1
-        chosen.append(_ranked(p, fused[i], ranks[i]))
-        if len(chosen) == settings.top_k:
-            break
+    for i in ranked:
+        if per_article[passages[i].source] < settings.max_per_article:
+            per_article[passages[i].source] += 1
+            picked.append(i)
+    picked += [i for i in ranked if i not in picked]
+    chosen = [_ranked(passages[i], fused[i], ranks[i]) for i in picked[: settings.top_k]]
     return Retrieval(chosen, period, period_matched, time.perf_counter() - started,
                      {"dense": len(dense), "keyword": len(keyword)})
 
