@@ -55,4 +55,18 @@ step "the project, its models and test tools"
 step "checking the embedding model and the default LLM (assembles the GGUF once)"
 .venv/bin/rag doctor
 
+step "browser test tools: playwright (its driver ships in the wheel) and chromium"
+# Never `playwright install`: it downloads browsers from a CDN. The UI test drives the
+# system chromium at /usr/bin/chromium, and skips itself when that is missing.
+"${PIP[@]}" -q playwright
+if [ -x /usr/bin/chromium ]; then
+  echo "chromium: /usr/bin/chromium"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  { apt-get update -qq && apt-get install -y -qq chromium; } ||
+    echo "could not install chromium; the browser test will be skipped"
+else
+  echo "chromium is not installed and this is not a root shell with apt-get; to run the browser"
+  echo "test (tests/test_ui.py, otherwise skipped) install it, e.g.: sudo apt-get install -y chromium"
+fi
+
 printf '\nReady. Try:\n  .venv/bin/rag ask --corpus samples "How many soldiers died in 2023?"\n'

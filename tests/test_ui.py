@@ -1,0 +1,404 @@
+"""The web app: follow-up rewriting, upload file names, HTML escaping (fast), and one end-to-end
+browser test (slow: real models, headless chromium driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from rag.answer import Citation
+from rag.config import Settings
+from ui import render
+from ui.files import MAX_UPLOAD_BYTES, safe_filename, save_upload
+from ui.followup import rewrite
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+
+SOLDIERS = "how many soldiers died in 2023?"
+
+
+# --- follow-up questions -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("follow_up", "previous", "expected"), [
+    ("and in 2020?", SOLDIERS, "how many soldiers died in 2020?"),
+    ("And in 2020?", "How many soldiers died in 2023?", "How many soldiers died in 2020?"),
+    ("and 2020?", SOLDIERS, "how many soldiers died in 2020?"),
+    ("2020?", SOLDIERS, "how many soldiers died in 2020?"),
+    ("In 2020?", SOLDIERS, "how many soldiers died in 2020?"),
+    ("what about between 2012 and 2015?", SOLDIERS, "how many soldiers died between 2012 and 2015?"),
+    ("how about since 2015?", SOLDIERS, "how many soldiers died since 2015?"),
+    ("and 2019?", "How many people were killed since 2020?", "How many people were killed since 2019?"),
+    ("and in May 2021?", "What happened in Putis in February 2023?", "What happened in Putis in May 2021?"),
+    ("and in the 1990s?", SOLDIERS, "how many soldiers died in the 1990s?"),
+    ("and in 2012?", "Who leads the Shining Path?", "Who leads the Shining Path in 2012?"),
+    # places
+    ("and in Colombia?", SOLDIERS, "how many soldiers died in Colombia in 2023?"),
+    ("what about Colombia?", SOLDIERS, "how many soldiers died in Colombia in 2023?"),
+    ("and in Ayacucho?", "How many soldiers died in Putis in 2023?",
+     "How many soldiers died in Ayacucho in 2023?"),
+    ("and in Colombia in 2020?", SOLDIERS, "how many soldiers died in Colombia in 2020?"),
+    # noun phrases
+    ("what about rebels?", SOLDIERS, "how many rebels died in 2023?"),
+    ("and the police officers in 2020?", SOLDIERS, "how many police officers died in 2020?"),
+    ("and Comrade José?", "Who is Comrade Artemio?", "Who is Comrade José?"),
+    ("what about the army?", "what happened in Putis?", "what happened in Putis, regarding the army?"),
+])
+def test_follow_up_is_rewritten(follow_up: str, previous: str, expected: str) -> None:
+    assert rewrite(follow_up, previous) == expected
+
+
+@pytest.mark.parametrize(("question", "previous"), [
+    ("Who is Comrade Artemio?", SOLDIERS),  # a question of its own
+    ("and who killed them?", SOLDIERS),  # carries a question word: left alone
+    ("In what year did the attack happen?", SOLDIERS),
+    ("what about the long history of the conflict in the region and its many causes?", SOLDIERS),
+    ("hello", SOLDIERS),
+    ("and in 2020?", None),  # nothing to follow
+    ("and in 2020?", ""),
+])
+def test_not_a_follow_up_is_unchanged(question: str, previous: str | None) -> None:
+    assert rewrite(question, previous) == question
+
+
+def test_rewrite_normalises_spaces() -> None:
+    expected = "how many soldiers died in 2020?"
+    assert rewrite("  and   in 2020 ? ", "how  many soldiers died in 2023?") == expected
+
+
+# --- upload file names ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("../../etc/passwd.txt", "passwd.txt"),
+    ("..\\..\\Windows\\evil.md", "evil.md"),
+    ("/abs/path/article.html", "article.html"),
+    ("Perú: ataque (2023).HTML", "Peru_ataque_2023.html"),
+    (".hidden.txt", "hidden.txt"),
+    ("..txt", "upload.txt"),
+    ("<script>alert(1)</script>.htm", "script.htm"),  # "/" ends a folder name
+    ("<b>alert(1) x.htm", "b_alert_1_x.htm"),
+    ("文章.txt", "upload.txt"),
+    ("rep  ort__--final..v2.txt", "rep_ort_final.v2.txt"),
+    ("", "upload"),
+])
+def test_safe_filename(name: str, expected: str) -> None:
+    assert safe_filename(name) == expected
+
+
+def test_safe_filename_is_short_and_plain() -> None:
+    name = safe_filename("x" * 500 + ".jsonl")
+    assert name.endswith(".jsonl") and len(name) <= 120
+    for hostile in ["a/../../b.txt", "~/.ssh/id_rsa.txt", "C:\\x\\y.txt", "a\x00b.txt", "\n.txt"]:
+        safe = safe_filename(hostile)
+        assert "/" not in safe and "\\" not in safe and not safe.startswith(".") and ".." not in safe
+
+
+def test_save_upload_never_leaves_the_folder_nor_overwrites(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    a = tmp_path / "in" / "a.txt"
+    a.parent.mkdir()
+    a.write_text("first article")
+    saved = save_upload(a, folder, "../../outside.txt")
+    assert saved.status == "added" and saved.path == (folder / "outside.txt").resolve()
+    assert not (tmp_path / "outside.txt").exists()
+    assert save_upload(a, folder, "outside.txt").status == "unchanged"  # same content again
+    b = tmp_path / "in" / "b.txt"
+    b.write_text("a different article")
+    other = save_upload(b, folder, "outside.txt")
+    assert other.status == "renamed" and other.path.name == "outside-2.txt"
+    assert (folder / "outside.txt").read_text() == "first article"
+
+
+def test_save_upload_refuses_other_files(tmp_path: Path) -> None:
+    src = tmp_path / "x.exe"
+    src.write_bytes(b"MZ")
+    assert save_upload(src, tmp_path / "c").status == "refused"
+    big = tmp_path / "big.txt"
+    with big.open("wb") as f:
+        f.truncate(MAX_UPLOAD_BYTES + 1)
+    refused = save_upload(big, tmp_path / "c")
+    assert refused.status == "refused" and "limit" in refused.reason
+
+
+def test_save_upload_does_not_write_through_a_symlink(tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    target = tmp_path / "secret.txt"
+    target.write_text("keep me")
+    (folder / "a.txt").symlink_to(target)
+    src = tmp_path / "up.txt"
+    src.write_text("upload")
+    saved = save_upload(src, folder, "a.txt")
+    assert saved.path.name == "a-2.txt" and target.read_text() == "keep me"
+
+
+# --- HTML: escaping, citation links, highlighting -------------------------------------------------
+
+HOSTILE = '<img src=x onerror="alert(1)"><script>alert(2)</script>\nFour soldiers died on Monday. Rain.'
+
+
+def _answer(text: str, passage_text: str) -> SimpleNamespace:
+    c = Citation(1, "/c/<b>a.txt", "<i>Title</i>", "2023", True, "Out<let>", "javascript:alert(1)",
+                 passage_text, 0.5)
+    passage = SimpleNamespace(title=c.title, path=c.path, outlet=c.outlet, date=c.date, date_inferred=True,
+                              text=passage_text, score=0.5)
+    return SimpleNamespace(text=text, passages=[passage], citations=[c], notes=["<b>note</b>"],
+                           answered=True, raw_reply=f"Quote: [1] Four soldiers died\nAnswer: {text}",
+                           timings={"total_s": 1.0}, model="m<odel>", period="2023")
+
+
+def test_reply_escapes_everything_and_links_citations() -> None:
+    html = render.reply_html(_answer("Four <b>soldiers</b> died. [1] [7]", HOSTILE), "q <x>", 3, True)
+    assert "<img" not in html and "<script" not in html and "<b>" not in html and "<i>" not in html
+    assert "javascript:" not in html
+    assert '<a class="cite" href="#src-3-1"' in html and 'id="src-3-1"' in html
+    assert "[7]" in html and "#src-3-7" not in html  # no passage 7: plain text, no link
+    assert "<mark>Four soldiers died on Monday.</mark>" in html
+    assert "2023 (inferred)" in html and "Searched for: q &lt;x&gt;" in html
+
+
+def test_highlight_picks_the_supporting_sentence() -> None:
+    text = "The army patrolled.\nFour soldiers and two rebels died in a clash. It rained."
+    out = render.highlight(text, "Four soldiers and two rebels died [1].")
+    assert out == "The army patrolled.\n<mark>Four soldiers and two rebels died in a clash.</mark> It rained."
+    assert "<mark>" not in render.highlight("Nothing related here.", "Four soldiers died.")
+
+
+def test_documents_list_marks_inferred_dates_and_duplicates() -> None:
+    docs = [
+        {"path": "/c/a.txt", "title": "<A>", "date": "2023", "date_inferred": True, "outlet": None,
+         "duplicate_of": None},
+        {"path": "/c/b.txt", "title": "B", "date": "2012-08-31", "date_inferred": False, "outlet": "X",
+         "duplicate_of": "/c/a.txt"},
+    ]
+    html = render.documents_html(docs)
+    assert "2023~" in html and "&lt;A&gt;" in html and "duplicate of &lt;A&gt; (a.txt)" in html
+    assert "No articles" in render.documents_html([])
+
+
+def test_date_range_inputs() -> None:
+    from rag.api import QuestionError
+    from ui.app import _period
+
+    assert _period("", "") is None
+    assert _period("2020", "2012") == (2012, 2020)
+    assert _period("2012", "")[0] == 2012
+    assert _period("", "2015") == (1900, 2015)
+    with pytest.raises(QuestionError):
+        _period("soon", "")
+
+
+# --- the chat handler: every failure is a reply ------------------------------------------------
+
+def _last_reply(settings: Settings, question: str, **kw: object) -> tuple[str, str | None]:
+    from ui.app import respond
+
+    args = {"history": [], "last_question": None, "top_k": 4, "year_from": "", "year_to": "",
+            "show_passages": False, **kw}
+    *_, (history, remembered) = respond(settings, question, **args)
+    assert history[-2]["role"] == "user" and history[-1]["role"] == "assistant"
+    return history[-1]["content"], remembered
+
+
+def test_handler_without_an_index(tmp_path: Path) -> None:
+    reply, _ = _last_reply(Settings.load(index_dir=tmp_path / "none"), "<b>how many died?</b>")
+    assert "No articles are indexed yet" in reply and "upload box" in reply
+
+
+def test_handler_question_too_long_and_bad_years(tmp_path: Path) -> None:
+    settings = Settings.load(index_dir=tmp_path / "none")
+    reply, remembered = _last_reply(settings, "why " * 1000, last_question="before?")
+    assert "Cannot ask this question" in reply and "limit" in reply and remembered == "before?"
+    reply, _ = _last_reply(settings, "who?", year_from="soon")
+    assert "Check the date range" in reply and "&#x27;soon&#x27; is not a year" in reply
+
+
+def test_handler_reports_a_missing_model(seeds_settings: Settings) -> None:
+    settings = seeds_settings.with_(model_path="/nonexistent/model.gguf")
+    reply, remembered = _last_reply(settings, "and in 2020?", last_question=SOLDIERS)
+    assert "The language model is not available" in reply and "/nonexistent/model.gguf" in reply
+    assert "Searched for: how many soldiers died in 2020?" in reply
+    assert remembered == "how many soldiers died in 2020?"
+
+
+# --- launching: loopback, optional login --------------------------------------------------------
+
+def test_launch_asks_for_a_login_when_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import urllib.error
+
+    from ui.app import launch
+
+    settings = Settings.load(index_dir=tmp_path / "index")
+    for login, expected in ((None, 200), (("reader", "s3cret"), 401)):
+        if login:
+            monkeypatch.setenv("RAG_UI_USER", login[0])
+            monkeypatch.setenv("RAG_UI_PASSWORD", login[1])
+        else:
+            monkeypatch.delenv("RAG_UI_USER", raising=False)
+            monkeypatch.delenv("RAG_UI_PASSWORD", raising=False)
+        port = _free_port()
+        demo = launch(settings, port=port, prevent_thread_lock=True)
+        try:
+            assert demo.server_name == "127.0.0.1"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=30) as r:
+                    status = r.status
+            except urllib.error.HTTPError as e:
+                status = e.code
+            assert status == expected
+        finally:
+            demo.close()
+
+
+# --- end to end, in a real browser ---------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_http(url: str, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"rag ui exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(1)
+    raise TimeoutError(f"rag ui did not answer at {url} within {timeout:.0f}s")
+
+
+ARTICLE = """# Zorbulan Llama Patrol Spotted Near Lake Titicaca
+
+Published: 2024-03-05
+Outlet: Altiplano Test Gazette
+
+Park rangers near Lake Titicaca reported on Tuesday that a patrol of eleven llamas, trained
+by the invented Zorbulan cooperative, guarded a reed harvest for three days without incident.
+"""
+
+
+@pytest.mark.slow
+def test_browser_end_to_end(tmp_path: Path) -> None:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed articles not found at {SEEDS}")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing; install it with: apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason="playwright is not installed: .venv/bin/pip install playwright")
+    from index.build import build_index
+
+    index_dir = tmp_path / "index"
+    build_index([SEEDS], Settings.load(index_dir=index_dir), progress=False)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    env.pop("RAG_UI_USER", None)
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "ui", "--port", str(port), "--index-dir", str(index_dir)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        _wait_for_http(url, proc, timeout=180)
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                _drive(sync_api, browser.new_page(viewport={"width": 1440, "height": 1100}), url, tmp_path)
+            finally:
+                browser.close()
+    except Exception:
+        log.flush()
+        print((tmp_path / "server.log").read_text()[-5000:])
+        raise
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+SCROLL_TO_BOTTOM_EDGE = """el => {
+  let box = el.parentElement;
+  const scrolls = b => /(auto|scroll)/.test(getComputedStyle(b).overflowY) && b.scrollHeight > b.clientHeight;
+  while (box && !scrolls(box)) box = box.parentElement;
+  if (!box) return false;
+  box.scrollTop += el.getBoundingClientRect().bottom - box.getBoundingClientRect().bottom + 1;
+  return true;
+}"""
+
+
+def _drive(sync_api, page, url: str, tmp_path: Path) -> None:
+    expect = sync_api.expect
+    page.goto(url)
+    docs = page.locator("#doc-list")
+    expect(docs).to_contain_text("Shining Path", timeout=60_000)
+    expect(docs).to_contain_text("duplicate of")
+
+    page.locator("#question textarea").fill(SOLDIERS)
+    page.locator("#question textarea").press("Enter")
+    first = page.locator("#chat .rag-reply").nth(0)
+    # The timing line is the last thing a finished answer gets.
+    expect(first.locator(".meta")).to_be_visible(timeout=300_000)
+    answer = first.locator(".answer").inner_text()
+    assert "four" in answer.lower() or "4" in answer, answer
+    cite = first.locator(".answer a.cite").first
+    expect(cite).to_be_visible()
+    source = page.locator(f"[id='{cite.get_attribute('href').lstrip('#')}']")
+    expect(source).to_have_count(1)
+    expect(source.locator("mark")).to_have_count(1)
+    assert source.locator(".src-text").inner_text().strip()
+
+    # A follow-up is rewritten into a standalone question, shown in the reply.
+    page.locator("#question textarea").fill("and in 2020?")
+    page.locator("#question textarea").press("Enter")
+    expect(page.locator("#chat .rag-reply")).to_have_count(2, timeout=60_000)
+    second = page.locator("#chat .rag-reply").last
+    expect(second.locator(".searched")).to_have_text("Searched for: how many soldiers died in 2020?")
+    expect(second.locator(".meta, .error")).to_be_visible(timeout=300_000)
+
+    # Clicking a marker brings its source into view: put the follow-up's marker at the bottom
+    # edge of the chat's scroll box (its source below is then hidden) and click it.
+    markers = second.locator(".answer a.cite")
+    if markers.count():
+        cite = markers.first
+        source = page.locator(f"[id='{cite.get_attribute('href').lstrip('#')}']")
+        assert cite.evaluate(SCROLL_TO_BOTTOM_EDGE)
+        expect(cite).to_be_in_viewport()
+        expect(source).not_to_be_in_viewport()
+    cite.click()
+    expect(source).to_be_in_viewport(ratio=0.5, timeout=10_000)
+
+    # Upload an article; it is indexed and listed.
+    article = tmp_path / "llama patrol.md"
+    article.write_text(ARTICLE, encoding="utf-8")
+    page.locator("#upload input[type=file]").set_input_files(str(article))
+    expect(docs).to_contain_text("Zorbulan Llama Patrol Spotted", timeout=240_000)
+    expect(page.locator("#upload-status")).to_contain_text("added")
+
+    # The screenshot of the README: the follow-up's answer with its source in view.
+    cite.click()
+    page.wait_for_timeout(1200)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+    shutil.copy(SCREENSHOT, tmp_path / "screenshot.png")

@@ -1,0 +1,220 @@
+"""HTML for the chat and the side panel.
+
+Every piece of article text, answer text, question and file name is escaped with html.escape
+before any markup of ours is added: articles may carry hostile HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from rag.citations import MARKER, split_reply
+
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_STOPWORDS = set(
+    "a an and are as at be been but by did do does for from had has have he her his how i in into is "
+    "it its more most not of on or our she so than that the their them then there these they this "
+    "those to was we were what when where which who whom why will with would you your after before "
+    "about also said says according".split()
+)
+# A sentence ends at . ! ? (then optional quotes/brackets) followed by space, or at a line break.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+|\n+")
+
+
+def e(text: object) -> str:
+    return escape(str(text or ""), quote=True)
+
+
+def source_id(turn: int, n: int) -> str:
+    """The id of source [n] in the turn-th answer (ids stay unique across the chat)."""
+    return f"src-{turn}-{n}"
+
+
+def link_markers(escaped: str, turn: int, available: int) -> str:
+    """[1] / [1, 2] in already escaped text -> links to the source blocks."""
+
+    def link(m: re.Match[str]) -> str:
+        numbers = [int(p) for p in re.split(r"[,;]", m.group(1))]
+        if not all(1 <= n <= available for n in numbers):
+            return m.group(0)
+        return "".join(f'<a class="cite" href="#{source_id(turn, n)}" title="Show source {n}">[{n}]</a>'
+                       for n in numbers)
+
+    return MARKER.sub(link, escaped)
+
+
+def paragraphs(escaped: str) -> str:
+    parts = [p.strip() for p in re.split(r"\n\s*\n", escaped) if p.strip()]
+    return "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in parts)
+
+
+def user_html(question: str) -> str:
+    return f'<div class="q">{e(question)}</div>'
+
+
+def searched_html(standalone: str | None) -> str:
+    return f'<div class="searched">Searched for: {e(standalone)}</div>' if standalone else ""
+
+
+def pending_html(standalone: str | None, what: str = "Searching the articles…") -> str:
+    return f'<div class="rag-reply">{searched_html(standalone)}<div class="pending">{e(what)}</div></div>'
+
+
+def streaming_html(text: str, standalone: str | None, turn: int, available: int) -> str:
+    body = paragraphs(link_markers(e(text), turn, available)) if text.strip() else (
+        '<div class="pending">Writing the answer…</div>')
+    return f'<div class="rag-reply">{searched_html(standalone)}<div class="answer">{body}</div></div>'
+
+
+def error_html(title: str, detail: str = "", standalone: str | None = None) -> str:
+    more = f"<div>{e(detail)}</div>" if detail else ""
+    return (f'<div class="rag-reply">{searched_html(standalone)}<div class="error"><b>{e(title)}</b>'
+            f"{more}</div></div>")
+
+
+def reply_html(answer: Any, standalone: str | None, turn: int, show_passages: bool = False) -> str:
+    """The finished reply: the answer with linked markers, notes, cited sources with the
+    supporting sentence highlighted, optionally every retrieved passage, and timings."""
+    available = len(answer.passages)
+    cls = "answer" if answer.answered else "answer unanswered"
+    out = ['<div class="rag-reply">', searched_html(standalone),
+           f'<div class="{cls}">{paragraphs(link_markers(e(answer.text), turn, available))}</div>']
+    for note in answer.notes:
+        out.append(f'<div class="note">{e(note)}</div>')
+    if answer.citations:
+        quotes = split_reply(answer.raw_reply)[0] if answer.raw_reply else []
+        out.append('<div class="sources"><div class="sources-title">Sources</div>')
+        for c in answer.citations:
+            own = [q for hint, q in quotes if hint in (None, c.n)]
+            out.append(source_html(c, answer.text, own, turn))
+        out.append("</div>")
+    if show_passages and answer.passages:
+        out.append(passages_html(answer.passages, turn))
+    out.append(f'<div class="meta">{e(timing_line(answer))}</div></div>')
+    return "".join(out)
+
+
+def source_html(c: Any, answer_text: str, quotes: list[str], turn: int) -> str:
+    title = e(c.title or Path(c.path).name)
+    if c.url and re.match(r"https?://", c.url):
+        title = f'<a href="{e(c.url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+    return (f'<div class="src" id="{source_id(turn, c.n)}">'
+            f'<div class="src-head"><span class="src-n">[{c.n}]</span> {title}</div>'
+            f'<div class="src-meta">{e(meta_line(c.outlet, c.date, c.date_inferred, c.path))}</div>'
+            f'<blockquote class="src-text">{highlight(c.text, answer_text, quotes)}</blockquote></div>')
+
+
+def passages_html(passages: list, turn: int) -> str:
+    items = []
+    for n, p in enumerate(passages, start=1):
+        items.append(
+            f'<div class="passage" id="passage-{turn}-{n}"><div class="src-head"><span class="src-n">'
+            f"[{n}]</span> {e(p.title or Path(p.path).name)}</div>"
+            f'<div class="src-meta">{e(meta_line(p.outlet, p.date, p.date_inferred, p.path))}'
+            f" · score {p.score:.3f}</div>"
+            f'<blockquote class="src-text">{e(p.text)}</blockquote></div>')
+    return (f'<details class="passages" open><summary>All {len(passages)} retrieved passages</summary>'
+            f'{"".join(items)}</details>')
+
+
+def meta_line(outlet: str | None, date: str | None, inferred: bool, path: str) -> str:
+    when = f"{date} (inferred)" if date and inferred else (date or "undated")
+    return " · ".join(x for x in (outlet, when, Path(path.split("#")[0]).name) if x)
+
+
+def timing_line(answer: Any) -> str:
+    t = answer.timings
+    parts = [answer.model]
+    if t.get("total_s"):
+        parts.append(f"answered in {t['total_s']:.1f} s")
+    if answer.period:
+        parts.append(f"period {answer.period}")
+    parts.append(f"{len(answer.passages)} passages retrieved")
+    return " · ".join(p for p in parts if p)
+
+
+def highlight(text: str, answer_text: str, quotes: list[str] | None = None) -> str:
+    """The passage, escaped, with the sentence that best supports the answer in <mark>:
+    the one sharing the most words with the model's checked quote and the answer."""
+    spans = sentence_spans(text)
+    answer_words = _content_words(MARKER.sub(" ", answer_text))
+    quote_words = set().union(*(_content_words(q) for q in quotes or [])) if quotes else set()
+    best, best_score = None, 1.5
+    for start, end in spans:
+        words = _content_words(text[start:end])
+        score = len(words & answer_words) + 2 * len(words & quote_words)
+        if score > best_score:
+            best, best_score = (start, end), score
+    if best is None:
+        return e(text)
+    start, end = best
+    return f"{e(text[:start])}<mark>{e(text[start:end])}</mark>{e(text[end:])}"
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.start() + len(m.group(0).rstrip())
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS and (len(w) > 2 or w.isdigit())}
+
+
+def documents_html(docs: list[dict]) -> str:
+    """The article list of the side panel: title, date (~ when inferred), outlet, duplicates."""
+    if not docs:
+        return '<div class="docs-empty">No articles indexed yet. Add some with the box below.</div>'
+    by_source = {d["path"]: d for d in docs}
+    duplicates = sum(1 for d in docs if d.get("duplicate_of"))
+    head = f"{len(docs)} article{'s' * (len(docs) != 1)}"
+    if duplicates:
+        head += f" · {duplicates} duplicate{'s' * (duplicates != 1)}"
+    items = []
+    for d in sorted(docs, key=lambda d: (d.get("date") or "", d.get("title") or ""), reverse=True):
+        date = (d.get("date") or "undated") + ("~" if d.get("date_inferred") else "")
+        name = Path(d["path"].split("#")[0]).name
+        meta = " · ".join(x for x in (date, d.get("outlet"), name) if x)
+        dup = ""
+        if d.get("duplicate_of"):
+            original = by_source.get(d["duplicate_of"], {})
+            target = Path(d["duplicate_of"].split("#")[0]).name
+            label = f"{e(original.get('title') or target)} ({e(target)})"
+            dup = f'<div class="doc-dup">duplicate of {label}</div>'
+        tip = f' title="date inferred from the text: {e(d.get("date_note") or "")}"' if d.get(
+            "date_inferred") else ""
+        items.append(f'<li class="doc{" is-dup" if dup else ""}"><div class="doc-title">'
+                     f'{e(d.get("title") or name)}</div><div class="doc-meta"{tip}>{e(meta)}</div>{dup}</li>')
+    return (f'<div class="docs-head">{e(head)} <span class="hint">(~ = date inferred)</span></div>'
+            f'<ul class="docs">{"".join(items)}</ul>')
+
+
+def upload_report_html(saved: list, report: Any | None, error: str = "") -> str:
+    lines = []
+    for s in saved:
+        if s.status == "refused":
+            lines.append(f'<li class="bad">{e(s.name)}: not added, {e(s.reason)}</li>')
+        elif s.status == "unchanged":
+            lines.append(f"<li>{e(s.name)}: already in the corpus</li>")
+        else:
+            renamed = f" (saved as {e(s.path.name)})" if s.path and s.path.name != s.name else ""
+            lines.append(f'<li class="good">{e(s.name)}: added{renamed}</li>')
+    if report is not None:
+        for sk in report.skipped:
+            lines.append(f'<li class="bad">{e(Path(sk["path"]).name)}: skipped, {e(sk["reason"])}</li>')
+        c = report.changes
+        lines.append(f"<li>Index: {len(report.documents)} articles, {report.chunks} chunks "
+                     f"(added {c.get('added', 0)}, updated {c.get('updated', 0)}; "
+                     f"{report.seconds:.1f} s)</li>")
+    if error:
+        lines.append(f'<li class="bad">{e(error)}</li>')
+    return f'<ul class="upload-report">{"".join(lines)}</ul>'
