@@ -121,7 +121,7 @@ def _pipeline_key(settings: Settings) -> str:
     from rag.models import embedder_name
 
     parts = [settings.clean, settings.dedup, settings.chunk_tokens, settings.chunk_overlap,
-             embedder_name(settings), 4]  # bump the last number when processing changes
+             embedder_name(settings), 5]  # bump the last number when processing changes
     return json.dumps(parts)
 
 

@@ -68,6 +68,7 @@ def _title(stated: str, head: str, clean_text: str) -> str:
     if stated:
         return _strip_site_suffix(stated)
     for line in head.split("\n")[:6]:
+        line = re.sub(r"^#{1,6}\s+", "", line)  # a Markdown heading saved as .txt
         if not line or CLUTTER_LINE.match(line) or SECTION_LABEL.match(line):
             continue
         if len(line) <= 160 and not line.endswith((".", ":", ",")) and not dates.find_dates(line):
