@@ -62,7 +62,7 @@ step "browser test tools: playwright (its driver ships in the wheel) and chromiu
 if [ -x /usr/bin/chromium ]; then
   echo "chromium: /usr/bin/chromium"
 elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  { apt-get update -qq && apt-get install -y -qq chromium; } ||
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } ||
     echo "could not install chromium; the browser test will be skipped"
 else
   echo "chromium is not installed and this is not a root shell with apt-get; to run the browser"
