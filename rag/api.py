@@ -121,7 +121,8 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     available = len(answer.passages)
     quotes, text = cite.split_reply(answer.raw_reply) if verify_quotes else ([], answer.raw_reply)
     texts = [f"{p.title}\n{p.text}" for p in answer.passages]  # a headline is article text too
-    grounded = [n for hint, q in quotes if (n := cite.locate_quote(q, texts, hint))]
+    located = [(q, n) for hint, q in quotes if (n := cite.locate_quote(q, texts, hint))]
+    grounded = [n for _, n in located]
     text = cite.strip_invalid((text or "").strip(), available)
     if not text or cite.is_refusal(text):
         answer.text, answer.answered = NO_ANSWER, False
@@ -134,7 +135,7 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
                             *(answer.passages[n - 1].date for n in grounded)])
         if verify_quotes and cite.unsupported_numbers(text, support):
             # The answer states a figure its own quote does not: show the checked quote instead.
-            text = " ".join(f"{q.strip()} [{n}]" for (_, q), n in _grounded_quotes(quotes, texts))
+            text = " ".join(f"{q.strip()} [{n}]" for q, n in located)
             answer.notes.append("(Shown as quoted: the model's own wording stated a figure that "
                                 "its quote does not support.)")
         if not cite.cited_numbers(text, available):
@@ -152,15 +153,6 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         answer.notes.append(f"Note: the date of {refs} is inferred from the text; the article "
                             "prints no date.")
     answer.timings["total_s"] = round(time.perf_counter() - started, 3)
-
-
-def _grounded_quotes(quotes: list[tuple[int | None, str]], texts: list[str]) -> list[tuple]:
-    out = []
-    for hint, quote in quotes:
-        n = cite.locate_quote(quote, texts, hint)
-        if n:
-            out.append(((hint, quote), n))
-    return out
 
 
 def _answer_out_of_period(answer: Answer, retrieval: Retrieval, store: Store, started: float) -> None:
