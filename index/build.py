@@ -57,7 +57,7 @@ def build_index(
         dirty = dirty or repaired
         key = _pipeline_key(settings)
         if dirty or store.get_info("pipeline_key") != key:
-            _rebuild(store, settings, changes, progress)
+            _rebuild(store, settings, key, changes, progress)
             store.set_info("pipeline_key", key)
         store.end_write()
         return _report(store, skipped, changes, time.perf_counter() - started)
@@ -136,10 +136,11 @@ class _Doc:
     duplicate_of: str = ""
 
 
-def _rebuild(store: Store, settings: Settings, changes: dict, progress: bool) -> None:
-    docs = [_Doc(r["source"], r["path"], r["raw_text"], json.loads(r["fields"])) for r in store.documents()]
+def _rebuild(store: Store, settings: Settings, pipeline: str, changes: dict, progress: bool) -> None:
+    rows = store.documents()
+    docs = [_Doc(r["source"], r["path"], r["raw_text"], json.loads(r["fields"])) for r in rows]
+    stored = {r["source"]: r["chunk_key"] for r in rows}
     _clean_and_describe(docs, settings)
-    stored = {r["source"]: r["chunk_key"] for r in store.documents()}
     stale_ids: list[str] = []
     to_embed: list[tuple[_Doc, str, list]] = []
     for doc in docs:
@@ -153,7 +154,7 @@ def _rebuild(store: Store, settings: Settings, changes: dict, progress: bool) ->
             stale_ids += store.set_chunks(doc.source, [])
             store.update_document(doc.source, chunk_key="")
             continue
-        key = _chunk_key(doc, settings)
+        key = _chunk_key(doc, pipeline)
         if stored.get(doc.source) == key:
             continue
         chunks = split_text(doc.body, settings.chunk_tokens, settings.chunk_overlap)
@@ -192,9 +193,9 @@ def _clean_and_describe(docs: list[_Doc], settings: Settings) -> None:
             doc.meta.date_note = f"from its duplicate {Path(original.source).name}"
 
 
-def _chunk_key(doc: _Doc, settings: Settings) -> str:
+def _chunk_key(doc: _Doc, pipeline_key: str) -> str:
     m = doc.meta
-    material = [doc.body, m.title, m.date, m.date_inferred, m.outlet, m.url, _pipeline_key(settings)]
+    material = [doc.body, m.title, m.date, m.date_inferred, m.outlet, m.url, pipeline_key]
     return hashlib.sha256(json.dumps(material).encode()).hexdigest()[:16]
 
 
