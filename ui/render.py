@@ -12,14 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from rag.citations import MARKER, split_reply
+from rag.retrieve import STOPWORDS
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-_STOPWORDS = set(
-    "a an and are as at be been but by did do does for from had has have he her his how i in into is "
-    "it its more most not of on or our she so than that the their them then there these they this "
-    "those to was we were what when where which who whom why will with would you your after before "
-    "about also said says according".split()
-)
+# Retrieval's stopwords, plus the reporting verbs that every news sentence shares.
+_STOPWORDS = STOPWORDS | {"also", "said", "says", "according"}
 # A sentence ends at . ! ? (then optional quotes/brackets) followed by space, or at a line break.
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+|\n+")
 
