@@ -348,6 +348,27 @@ SCROLL_TO_BOTTOM_EDGE = """el => {
 }"""
 
 
+# What playwright's to_be_in_viewport measures: the visible share, clipping by scroll boxes included.
+IN_VIEW = """el => new Promise(resolve => {
+  const seen = new IntersectionObserver(([entry]) => {
+    seen.disconnect();
+    resolve(entry.intersectionRatio > 0);
+  });
+  seen.observe(el);
+})"""
+
+
+def _hide_below(page, cite, source) -> None:
+    """Scroll so that `cite` sits at the chat's bottom edge and `source` is out of view. The chat
+    scrolls itself to the bottom whenever a reply updates, so retry until the position holds."""
+    for _ in range(20):
+        assert cite.evaluate(SCROLL_TO_BOTTOM_EDGE)
+        page.wait_for_timeout(250)
+        if cite.evaluate(IN_VIEW) and not source.evaluate(IN_VIEW):
+            return
+    raise AssertionError("could not scroll the citation's source out of view")
+
+
 def _drive(sync_api, page, url: str, tmp_path: Path) -> None:
     expect = sync_api.expect
     page.goto(url)
@@ -383,9 +404,7 @@ def _drive(sync_api, page, url: str, tmp_path: Path) -> None:
     if markers.count():
         cite = markers.first
         source = page.locator(f"[id='{cite.get_attribute('href').lstrip('#')}']")
-        assert cite.evaluate(SCROLL_TO_BOTTOM_EDGE)
-        expect(cite).to_be_in_viewport()
-        expect(source).not_to_be_in_viewport()
+        _hide_below(page, cite, source)
     cite.click()
     expect(source).to_be_in_viewport(ratio=0.5, timeout=10_000)
 
