@@ -20,9 +20,10 @@ from rag.config import Settings
 
 # The naive baseline: a plain RAG pipeline on the same model: dense top-k only, raw text,
 # no duplicate detection, no time awareness, a plain prompt with no quote check.
-NAIVE = {"hybrid": False, "clean": False, "dedup": False, "time_aware": False, "verify_quotes": False}
+NAIVE = {"hybrid": False, "clean": False, "dedup": False, "time_aware": False, "verify_quotes": False,
+         "events": False}
 RUN_SETTINGS = ["model_path", "embed_model", "top_k", "chunk_tokens", "chunk_overlap", "hybrid", "clean",
-                "dedup", "time_aware", "verify_quotes", "max_per_article", "candidates"]
+                "dedup", "time_aware", "verify_quotes", "max_per_article", "candidates", "events"]
 
 
 @dataclass

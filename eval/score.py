@@ -10,8 +10,8 @@ from rag.answer import Answer
 
 
 def mentions(text: str, phrase: str) -> bool:
-    """Whole-word, case-insensitive: '4' matches '4 soldiers' but not '40' or '2014'."""
-    pattern = r"(?<![\w.,])" + re.escape(phrase.strip()) + r"(?![\w]|[.,]\d)"
+    """Whole-word, case-insensitive: '4' matches '4 soldiers' but not '40', '2014' or '2023-04'."""
+    pattern = r"(?<![\w.,])(?<!\d-)" + re.escape(phrase.strip()) + r"(?![\w]|[.,]\d)"
     return re.search(pattern, text, re.I) is not None
 
 

@@ -19,12 +19,14 @@ from index import clean as cleaning
 from index import dates
 from index.chunk import split_text
 from index.dedup import find_duplicates
+from index.events import extract_events, to_json
 from index.load import RawDocument, Skipped, iter_files, load_file
 from index.metadata import Metadata, extract, strip_header
 from index.store import Store
 from rag.config import Settings
 
 EMBED_BATCH = 64
+EVENTS_VERSION = "5"  # bump when index/events.py extracts differently: the table is redone
 
 
 @dataclass
@@ -56,9 +58,10 @@ def build_index(
         store.chroma_delete(gone)
         dirty = dirty or repaired
         key = _pipeline_key(settings)
-        if dirty or store.get_info("pipeline_key") != key:
+        if dirty or store.get_info("pipeline_key") != key or store.get_info("events") != EVENTS_VERSION:
             _rebuild(store, settings, key, changes, progress)
             store.set_info("pipeline_key", key)
+            store.set_info("events", EVENTS_VERSION)
         store.end_write()
         return _report(store, skipped, changes, time.perf_counter() - started)
     finally:
@@ -162,6 +165,10 @@ def _rebuild(store: Store, settings: Settings, pipeline: str, changes: dict, pro
     if stale_ids:
         store.chroma_delete(stale_ids)
     _embed_and_store(store, settings, to_embed, changes, progress)
+    events = extract_events([(d.source, d.body, d.meta.date, d.meta.date_inferred)
+                             for d in docs if not d.duplicate_of])
+    store.set_events((e.id, e.year, e.date, to_json(e)) for e in events)
+    changes["events"] = len(events)
 
 
 def _clean_and_describe(docs: list[_Doc], settings: Settings) -> None:

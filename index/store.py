@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT);
+-- Events counted by index/events.py, merged across articles: rebuilt with the documents.
+CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, year INTEGER, date TEXT, data TEXT NOT NULL);
 """
 
 
@@ -153,6 +155,14 @@ class Store:
         )
         new = {r[0] for r in rows}
         return [i for i in old if i not in new]
+
+    def set_events(self, rows: Iterable[tuple[str, int, str, str]]) -> None:
+        """Replace the event table: (id, year, date, JSON of the event)."""
+        self.db.execute("DELETE FROM events")
+        self.db.executemany("INSERT INTO events (id, year, date, data) VALUES (?, ?, ?, ?)", rows)
+
+    def event_rows(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT id, year, date, data FROM events ORDER BY date, id").fetchall()
 
     def commit(self) -> None:
         self.db.commit()

@@ -46,6 +46,8 @@ class Answer:
     completion_tokens: int = 0
     model: str = ""
     raw_reply: str = field(default="", repr=False)  # the model's whole reply, quotes included
+    # Counting answers: which events were counted, with their sources (rag/counting.py).
+    breakdown: str = ""
     _tokens: Iterator[str] | None = field(default=None, repr=False, compare=False)
     _finish: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
 

@@ -15,8 +15,9 @@ from rag import citations as cite
 from rag.answer import Answer, Citation
 from rag.config import Settings
 from rag.context import build_messages
+from rag.counting import answer_from_events
 from rag.models import LLM_LOCK, load_llm, model_label
-from rag.retrieve import Retrieval, retrieve
+from rag.retrieve import Retrieval, keyword_index, retrieve
 
 NO_ANSWER = "The articles do not say."
 
@@ -54,6 +55,13 @@ def ask(
     store = Store(settings.index_dir, create=False)
     try:
         span = Period(*period) if period else None
+        if settings.events:
+            counted = answer_from_events(question, settings, store, started, span, model_label(settings))
+            if counted is not None:
+                return counted
+        unknown = keyword_index(store).unknown_names(question)
+        if unknown:
+            return _answer_unknown_names(question, unknown, settings, started)
         retrieval = retrieve(question, settings, store, span)
         if not retrieval.passages:
             raise QuestionError(f"The index at {settings.index_dir} has no articles yet. "
@@ -163,6 +171,15 @@ def _answer_out_of_period(answer: Answer, retrieval: Retrieval, store: Store, st
     answer.text = f"{NO_ANSWER} None of them reports anything about {retrieval.period.label()}.{covered}"
     answer.answered = False
     answer.timings["first_token_s"] = answer.timings["total_s"] = round(time.perf_counter() - started, 3)
+
+
+def _answer_unknown_names(question: str, names: list[str], settings: Settings, started: float) -> Answer:
+    """The question is about someone or somewhere no article mentions: say so, no model guess."""
+    answer = Answer(question, model=model_label(settings), answered=False)
+    answer.text = f"{NO_ANSWER} None of them mentions {_join(list(dict.fromkeys(names)))}."
+    answer.timings["retrieval_s"] = answer.timings["first_token_s"] = answer.timings["total_s"] = round(
+        time.perf_counter() - started, 3)
+    return answer
 
 
 def _join(items: list[str]) -> str:

@@ -39,6 +39,10 @@ class Settings:
     clean: bool = True
     dedup: bool = True
     time_aware: bool = True
+    # Counting and 'which year' questions answered from the event table (index/events.py).
+    events: bool = True
+    # The LLM words the computed count (checked against the arithmetic); off: the plain computed text.
+    phrase_counts: bool = True
     # Quote-then-answer, with the quote checked against the passages. Off: a plain RAG prompt.
     verify_quotes: bool = True
     max_answer_tokens: int = 300

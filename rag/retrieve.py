@@ -8,6 +8,7 @@ import math
 import re
 import threading
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -58,6 +59,10 @@ def tokenize(text: str) -> list[str]:
     return [_stem(w) for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS]
 
 
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
 def _stem(word: str) -> str:
     """Just enough stemming to match 'soldiers' with 'soldier' and 'killed' with 'kill'."""
     if len(word) > 4 and word.endswith("ies"):
@@ -98,6 +103,15 @@ class KeywordIndex:
             idf = math.log(1 + (n - len(items) + 0.5) / (len(items) + 0.5))
             weight = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[ids] / avg))
             self.postings[term] = (ids, weight.astype(np.float32))
+        self._folded: set[str] | None = None
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Names in the question ("FARC", "Colombia") that no article contains, accents ignored."""
+        if self._folded is None:
+            outlets = {t for outlet in {p.outlet for p in self.passages} for t in tokenize(outlet)}
+            self._folded = {_fold(t) for t in self.postings.keys() | outlets}
+        names = re.findall(r"(?<=[\w,;:]\s)[A-ZÁÉÍÓÚÑ][\w'’-]{2,}", question)
+        return [n for n in names if any(_fold(t) not in self._folded for t in tokenize(n))]
 
     def search(self, query: str, limit: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         scores = np.zeros(len(self.passages), dtype=np.float32)
