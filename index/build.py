@@ -26,7 +26,7 @@ from index.store import Store
 from rag.config import Settings
 
 EMBED_BATCH = 64
-EVENTS_VERSION = "5"  # bump when index/events.py extracts differently: the table is redone
+EVENTS_VERSION = "9"  # bump when index/events.py extracts differently: the table is redone
 
 
 @dataclass

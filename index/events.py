@@ -13,6 +13,7 @@ Extraction is by rules, not by the LLM: it is instant, deterministic and cannot 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import Counter
@@ -63,7 +64,7 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
     ("killed", re.compile(r"\b(?:killed|killing|kill|died|die|dead|death|deaths|slain|lost their lives|"
                           r"lose their lives|loss of|neutrali[sz]ed|fell|murdered|massacred|fatalities)\b",
                           re.I)),
-    ("injured", re.compile(r"\b(?:injured|injuring|injuries|wounded|wounding|hurt)\b", re.I)),
+    ("injured", re.compile(r"\b(?:injured|injuring|injuries|wounded|wounding|wounds|hurt)\b", re.I)),
     ("kidnapped", re.compile(r"\b(?:kidnapped|kidnapping|kidnap|abducted|abducting|taken hostage|"
                              r"held hostage)\b", re.I)),
     ("captured", re.compile(r"\b(?:captured|capturing|arrested|arresting|detained)\b", re.I)),
@@ -105,6 +106,7 @@ class Mention:
     places: list[str]
     kind: str
     counts: list[Count]
+    nearby: list[str] = field(default_factory=list)  # places named around it, when it names none
 
 
 @dataclass
@@ -126,13 +128,14 @@ class Event:
         return list(dict.fromkeys(m.source for m in self.mentions))
 
     def figures(self, category: str, outcome: str) -> Counter[float]:
-        """How many articles report each figure for (category, outcome): {16: 2, 14: 1}."""
-        per_source: dict[str, set[float]] = {}
+        """How many articles report each figure for (category, outcome): {16: 2, 14: 1}. Within
+        one article the largest figure is its toll ("16 died ... two were found dead later")."""
+        per_source: dict[str, float] = {}
         for m in self.mentions:
             for c in m.counts:
                 if c.category == category and c.outcome == outcome:
-                    per_source.setdefault(m.source, set()).add(c.value)
-        return Counter(v for values in per_source.values() for v in values)
+                    per_source[m.source] = max(c.value, per_source.get(m.source, 0))
+        return Counter(per_source.values())
 
     def figure(self, category: str, outcome: str) -> float | None:
         """The figure to count: the one most articles report; on a tie, the highest (a toll
@@ -224,14 +227,15 @@ def extract_mentions(source: str, body: str, published: str, published_inferred:
             out.append(Mention(
                 source=source, sentence=sentence, start=offset + max(at, 0), date=date,
                 date_basis=basis, date_inferred=published_inferred and not _has_year(sentence),
-                places=places_in(sentence) or nearby, kind=_kind(sentence), counts=counts,
+                places=places_in(sentence), nearby=nearby, kind=_kind(sentence), counts=counts,
             ))
         offset += len(paragraph) + 1
     return out
 
 
 def _written_date(sentence: str, published: str) -> str:
-    found = dates.find_dates(sentence)
+    # A wire dateline runs into the first sentence: "LIMA, 2024-03-13 - ... on Sunday".
+    found = [d for d in dates.find_dates(sentence) if d.iso != published]
     if found:
         return found[0].iso
     resolved = [r for r in dates.resolve_relative(sentence, published) if "year" not in r.phrase.lower()]
@@ -346,13 +350,13 @@ def merge(mentions: list[Mention]) -> list[Event]:
         same_year = by_year.setdefault(mention.date[:4], [])
         home = next((e for e in same_year if _same_event(e, mention)), None)
         if home is None:
-            event = Event("", mention.date, mention.date_inferred, list(mention.places),
+            event = Event("", mention.date, mention.date_inferred, mention.places or mention.nearby,
                           mention.kind, [mention], mention.date_basis)
             events.append(event)
             same_year.append(event)
             continue
         home.mentions.append(mention)
-        home.places = list(dict.fromkeys(home.places + mention.places))
+        home.places = list(dict.fromkeys(home.places + (mention.places or mention.nearby)))
         home.kind = home.kind or mention.kind
         if _precision(mention.date, mention.date_basis) > _precision(home.date, home.date_basis):
             home.date, home.date_basis = mention.date, mention.date_basis
@@ -373,15 +377,24 @@ def _dates_agree(a: str, b: str) -> bool:
     if len(a) >= 7 and len(b) >= 7 and a[:7] != b[:7]:
         # Reports of one event may straddle a month end ("Aug. 31" / "Sept. 1").
         if len(a) == len(b) == 10:
-            import datetime as dt
-
             return abs((dt.date.fromisoformat(a) - dt.date.fromisoformat(b)).days) <= 7
         return False
     if len(a) == len(b) == 10:
-        import datetime as dt
-
         return abs((dt.date.fromisoformat(a) - dt.date.fromisoformat(b)).days) <= 7
     return True
+
+
+def _same_time(a: Mention, b: Mention) -> bool:
+    """Within one article: an undated sentence is about the event of the days before publication
+    ("on Sunday"), not about one the article dates months back ("in February")."""
+    if a.date == b.date:
+        return True
+    if a.date_basis == b.date_basis:
+        return False
+    published, written = (a.date, b.date) if a.date_basis == "published" else (b.date, a.date)
+    if len(published) == len(written) == 10:
+        return 0 <= (dt.date.fromisoformat(published) - dt.date.fromisoformat(written)).days <= 10
+    return False
 
 
 def _same_event(event: Event, mention: Mention) -> bool:
@@ -398,7 +411,7 @@ def _same_event(event: Event, mention: Mention) -> bool:
     same_article = [m for m in event.mentions if m.source == mention.source]
     contradicts = any(c.value != mine.get((c.category, c.outcome), c.value)
                       for m in same_article for c in m.counts)
-    if same_article and not contradicts and all(m.date == mention.date for m in same_article):
+    if same_article and not contradicts and all(_same_time(m, mention) for m in same_article):
         return True  # one article telling one event sentence by sentence
     places = {p.lower() for m in event.mentions for p in m.places}
     here = {p.lower() for p in mention.places}
