@@ -8,7 +8,8 @@ from rag.answer import Answer, Citation
 from rag.api import QuestionError, ask
 from rag.config import Settings
 
-__all__ = ["Answer", "Citation", "QuestionError", "Settings", "ask", "index", "list_documents"]
+__all__ = ["Answer", "Citation", "QuestionError", "Settings", "ask", "events", "events_frame", "index",
+           "list_documents"]
 
 
 def index(paths: list, settings: Settings | None = None, progress: bool | None = None):
@@ -23,3 +24,27 @@ def list_documents(settings: Settings | None = None) -> list[dict]:
     from index.build import describe_index
 
     return describe_index(settings or Settings.load())
+
+
+def events(settings: Settings | None = None) -> list[dict]:
+    """The event table: one record per event (date, places, counts with every figure reported,
+    sources and the sentences they come from), merged across articles."""
+    from index.store import Store
+    from rag.counting import load_events
+
+    store = Store((settings or Settings.load()).index_dir, create=False)
+    try:
+        return [e.to_dict() for e in load_events(store)]
+    finally:
+        store.close()
+
+
+def events_frame(settings: Settings | None = None):
+    """The event table as a pandas DataFrame, one row per event and count (needs pandas)."""
+    import pandas as pd
+
+    rows = [{"id": e["id"], "date": e["date"], "date_inferred": e["date_inferred"], "year": e["year"],
+             "places": ", ".join(e["places"]), "category": c["category"], "outcome": c["outcome"],
+             "figure": c["figure"], "reported": c["reported"], "sources": len(e["sources"])}
+            for e in events(settings) for c in e["counts"]]
+    return pd.DataFrame(rows)

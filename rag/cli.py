@@ -54,6 +54,10 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("docs", help="list the indexed articles")
     _common(p)
 
+    p = sub.add_parser("events", help="list the event table: counts per event, merged across articles")
+    _common(p)
+    p.add_argument("--year", type=int, help="only events of this year")
+
     p = sub.add_parser("doctor", help="check that the models are installed and run")
     _common(p)
 
@@ -72,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         settings = Settings.load(**overrides)
         commands = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs,
-                    "doctor": cmd_doctor, "ui": cmd_ui}
+                    "events": cmd_events, "doctor": cmd_doctor, "ui": cmd_ui}
         commands[args.command](args, settings)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -177,6 +181,22 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> None:
         date = f"{d['date'] or '????'}{'~' if d['date_inferred'] else ''}"
         dup = f"  (duplicate of {Path(d['duplicate_of']).name})" if d["duplicate_of"] else ""
         print(f"{date:<11} {d['outlet'] or '-':<16} {d['title'][:70]}{dup}\n{'':12}{d['path']}")
+
+
+def cmd_events(args: argparse.Namespace, settings: Settings) -> None:
+    from rag import events
+
+    rows = [e for e in events(settings) if args.year is None or e["year"] == args.year]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for e in rows:
+        date = e["date"] + ("~" if e["date_inferred"] else "")
+        where = ", ".join(e["places"][:2]) or "-"
+        print(f"{e['id']:<4} {date:<11} {where[:28]:<28} {e['summary']}")
+        for source in e["sources"]:
+            print(f"{'':45}{Path(source).name}")
+    print(f"{len(rows)} events ('~': date inferred)", file=sys.stderr)
 
 
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> None:

@@ -126,10 +126,9 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
     answer.citations = [Citation.of(n, answer.passages[n - 1])
                         for n in cite.cited_numbers(answer.text, len(answer.passages))]
     inferred = [c.n for c in answer.citations if c.date_inferred]
-    if inferred:
-        refs = ", ".join(f"[{n}]" for n in inferred)
-        answer.notes.append(f"Note: the date of {refs} is inferred from the text; the article prints "
-                            "no date.")
+    if inferred and "inferred" not in answer.text.split("\n\n")[0]:
+        refs = "".join(f"[{n}]" for n in inferred)
+        answer.text += f" The date of {refs} is inferred from the text: the article prints no date."
     answer.timings.setdefault("first_token_s", round(time.perf_counter() - started, 3))
     answer.timings["total_s"] = round(time.perf_counter() - started, 3)
     return answer
@@ -222,9 +221,12 @@ def _total(answer: Answer, q: CountQuestion, events: list[Event], numbers: dict)
         sums = " + ".join(fmt(v) for _, v in counted)
         answer.text = f"{head}, in {len(counted)} events: {parts} ({sums} = {fmt(total)})."
         answer.breakdown = f"Counted: {parts} ({sums} = {fmt(total)})."
+    disagreements = " ".join(_disagreements(q, events))
+    if disagreements:  # in the answer itself: the reader must see that sources differ
+        answer.text += f"\n\n{disagreements}"
+        answer.breakdown = f"{answer.breakdown}\n\n{disagreements}".strip()
     answer.answered = True
     answer.notes.append(_arithmetic(q, counted))
-    answer.notes += _disagreements(q, events)
 
 
 def _which_year(answer: Answer, q: CountQuestion, events: list[Event], numbers: dict) -> None:
@@ -306,12 +308,15 @@ def _arithmetic(q: CountQuestion, counted: list[tuple[Event, float]]) -> str:
 def _disagreements(q: CountQuestion, events: list[Event]) -> list[str]:
     notes = []
     for e in events:
-        for c, o in e.keys():
+        for c, o in sorted(e.keys()):
             figures = e.figures(c, o)
-            if len(figures) > 1 and _wanted(q, c) and q.outcome in ("any", o):
-                reported = ", ".join(f"{fmt(v)} ({n} article{'s' * (n > 1)})"
-                                     for v, n in sorted(figures.items()))
-                notes.append(f"Sources disagree on {e.id} ({_when(e)}): {reported} {c} {o}; counted "
-                             f"{fmt(e.figure(c, o) or 0)}, the figure most articles give (the higher "
-                             "one on a tie).")
+            if len(figures) < 2 or not _wanted(q, c) or q.outcome not in ("any", o):
+                continue
+            reported = " and ".join(f"{fmt(v)} in {n} article{'s' * (n > 1)}"
+                                    for v, n in sorted(figures.items()))
+            chosen = e.figure(c, o) or 0
+            why = "the figure most articles give" if figures[chosen] > min(figures.values()) else \
+                "the highest reported, as a toll usually rises while bodies are found"
+            notes.append(f"Reports of the event of {_when(e)} disagree on {c} {o}: {reported}; "
+                         f"counted {fmt(chosen)}, {why}.")
     return notes
