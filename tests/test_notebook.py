@@ -58,6 +58,13 @@ def test_quickstart_notebook_runs():
     for n in markers:  # every marker is listed as a source
         assert f"id='c{n}'" in page, f"[{n}] is cited but not listed among the sources: {page}"
 
+    # The event table as a DataFrame; the total counts the Putis clash (two outlets) once.
+    table = _tagged(nb, "events").get("outputs", [])
+    frames = [o["data"]["text/html"] for o in table if "text/html" in o.get("data", {})]
+    assert frames and "<table" in frames[0] and "soldiers" in frames[0], table
+    printed = "".join(o.get("text", "") for o in table if o.get("name") == "stdout")
+    assert printed.startswith(("19 ", "Nineteen")) or "19 soldiers" in printed, printed
+
     stream = _tagged(nb, "stream").get("outputs", [])
     printed = "".join(o.get("text", "") for o in stream if o.get("name") == "stdout")
     assert printed.strip(), "the streaming cell printed nothing"
