@@ -39,7 +39,8 @@ CSS = """
 .rag-reply .answer p { margin: 0 0 .5em 0; }
 .rag-reply .answer.unanswered { color: var(--body-text-color-subdued); }
 .rag-reply .pending { color: var(--body-text-color-subdued); font-style: italic; }
-.rag-reply .note { font-size: .85em; color: var(--body-text-color-subdued); margin: .2em 0; white-space: pre-line; }
+.rag-reply .note { font-size: .85em; color: var(--body-text-color-subdued); margin: .2em 0;
+  white-space: pre-line; }
 .rag-reply .error { border-left: 3px solid #d9534f; padding: .3em .7em; background: rgba(217,83,79,.08); }
 .rag-reply .error b { display: block; margin-bottom: .2em; }
 a.cite { font-weight: 600; text-decoration: none; color: var(--color-accent, #2563eb);
