@@ -1,0 +1,152 @@
+"""Beyond one machine: a real Chroma server and a real OpenAI-compatible LLM server
+(llama_cpp.server with the tiny SmolLM2-135M, which answers badly: these tests check the
+mechanics, not answer quality), started as subprocesses on free loopback ports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from eval.servers import ServerError, start_chroma, start_llm, tiny_model
+from index.store import Store, StoreError
+from rag import ask
+from rag.config import Settings
+from rag.models import ModelError
+
+ROOT = Path(__file__).resolve().parents[1]
+SUITE = ROOT / "eval" / "suites" / "seeds.jsonl"
+
+pytestmark = pytest.mark.servers
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory):
+    try:
+        tiny_model()
+    except ModelError as e:
+        pytest.skip(str(e))
+    folder = tmp_path_factory.mktemp("servers")
+    started = []
+    try:
+        started.append(start_chroma(folder / "chroma-data", folder))
+        started.append(start_llm(tiny_model(), folder))
+        yield {s.name: s for s in started}
+    except ServerError as e:
+        pytest.fail(str(e))
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture(scope="module")
+def server_settings(servers, seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The seed articles, indexed by `rag index` through the Chroma server."""
+    index_dir = tmp_path_factory.mktemp("server-index")
+    out = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "index", str(seeds_dir), "--index-dir", str(index_dir),
+         "--chroma-url", servers["chroma"].url, "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr + servers["chroma"].log_tail()
+    report = json.loads(out.stdout)
+    assert len(report["documents"]) == 5 and report["chunks"] > 0
+    return Settings.load(index_dir=index_dir, chroma_url=servers["chroma"].url, llm_url=servers["llm"].url,
+                         max_answer_tokens=24)
+
+
+def test_vectors_live_on_the_chroma_server(server_settings, seeds_dir):
+    from index.build import build_index
+    from index.chroma_server import connect
+
+    store = Store(server_settings.index_dir, create=False, chroma_url=server_settings.chroma_url)
+    try:
+        chunks, name = store.chunk_count(), store.collection.name
+    finally:
+        store.close()
+    on_server = connect(server_settings.chroma_url).get_collection(name)
+    assert on_server.count() == chunks > 0
+    assert not (server_settings.index_dir / "chroma").exists(), "no embedded store beside the manifest"
+
+    again = build_index([seeds_dir], server_settings, progress=False)  # incremental, against the server
+    assert again.changes["embedded_chunks"] == 0 and again.chunks == chunks
+
+    with pytest.raises(StoreError, match="--chroma-url"):  # the vectors are not embedded
+        ask("how many soldiers died in 2023?", server_settings.with_(chroma_url=""))
+
+
+def test_ask_streams_from_the_llm_server(server_settings, seeds_dir):
+    answer = ask("How many kilograms of cocaine were seized after the August 2020 battle?",
+                 server_settings, stream=True, verify_quotes=False)  # unchecked: every token is shown
+    tokens = list(answer)
+    streamed = "".join(tokens)
+    assert len([t for t in tokens if t]) > 1 and streamed.startswith(answer.raw_reply.rstrip())
+    assert streamed.rstrip().endswith(answer.full_text.rstrip())  # the checked answer, notes included
+    assert answer.completion_tokens > 1
+    assert answer.prompt_tokens > 200  # ~2 passages of 180 tokens plus the instructions
+    assert answer.passages and all(Path(p.path).parent == seeds_dir for p in answer.passages)
+    assert server_settings.llm_url in answer.model
+    data = json.loads(json.dumps(answer.to_dict(passages=True)))
+    assert data["question"] == answer.question and data["timings"]["total_s"] > 0
+
+
+def test_cli_ask_through_both_servers(server_settings, seeds_dir):
+    out = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ask", "Who led the Shining Path faction in the VRAE in 2012?",
+         "--json", "--passages", "--index-dir", str(server_settings.index_dir),
+         "--chroma-url", server_settings.chroma_url, "--llm-url", server_settings.llm_url],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**_env(), "RAG_MAX_ANSWER_TOKENS": "24"},
+    )
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["answer"] and data["raw_reply"] and data["prompt_tokens"] > 200
+    assert data["passages"] and all(Path(p["path"]).parent == seeds_dir for p in data["passages"])
+
+
+def test_load_twenty_users_at_once(server_settings):
+    """20 questions from 20 threads through ask(): nothing lost, nobody gets another's answer."""
+    from eval.load import run_load
+    from eval.suite import load_suite
+
+    questions = [c.question for c in load_suite(SUITE)[0] if c.answerable][:20]
+    assert len(questions) == 20
+    started = time.perf_counter()
+    report = run_load(questions, server_settings.with_(top_k=2, max_answer_tokens=32), timeout=300)
+    print("\n" + report.markdown())
+    assert time.perf_counter() - started < 600
+    assert not report.lost(), report.together.errors
+    assert not report.alone.errors
+    assert not report.mixed_up()
+    # Greedy decoding on a server that answers one request at a time: each user's reply is the
+    # one their question gets alone. A mix-up swaps at least two; one may differ by float noise.
+    assert report.same_reply() >= len(questions) - 1
+    assert report.together.latency(95) >= report.together.latency(50) > 0
+
+
+def test_clear_errors_when_a_server_is_down(servers, server_settings):
+    from eval.servers import free_port
+
+    with pytest.raises(StoreError, match="not reachable.*chroma run"):
+        ask("how many soldiers died in 2023?", server_settings.with_(chroma_url=f"127.0.0.1:{free_port()}"))
+    servers["llm"].stop()
+    with pytest.raises(ModelError, match="LLM server at .* is not reachable.*RAG_LLM_URL"):
+        ask("how many soldiers died in 2023?", server_settings)
+    out = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ask", "how many soldiers died in 2023?",
+         "--index-dir", str(server_settings.index_dir), "--chroma-url", server_settings.chroma_url,
+         "--llm-url", server_settings.llm_url],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=_env(),
+    )
+    assert out.returncode == 1
+    assert "rag: error: The LLM server at" in out.stderr and "Traceback" not in out.stderr
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
