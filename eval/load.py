@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import tempfile
 import threading
 import time
@@ -100,6 +101,7 @@ class LoadReport:
 
 def run_load(questions: list[str], settings: Settings, timeout: float = 600) -> LoadReport:
     """Ask `questions` one at a time, then all at once (one thread each); see the module doc."""
+    load_before = os.getloadavg()[0]
     alone = Run("one at a time", 0.0)
     started = time.perf_counter()
     for i, question in enumerate(questions):
@@ -119,7 +121,10 @@ def run_load(questions: list[str], settings: Settings, timeout: float = 600) -> 
         wait(futures, timeout=timeout)
         together.seconds = time.perf_counter() - started
     setup = {"model": settings.llm_model or "the LLM server's", "passages": str(settings.top_k),
-             "max answer tokens": str(settings.max_answer_tokens)}
+             "max answer tokens": str(settings.max_answer_tokens),
+             # Other work on the machine skews the figures: the 1-minute load average shows it.
+             "load average before / after": f"{load_before:.1f} / {os.getloadavg()[0]:.1f} "
+                                             f"on {os.cpu_count()} cores"}
     return LoadReport(questions, alone, together, setup)
 
 

@@ -161,9 +161,10 @@ def _error_text(payload: Any) -> str:
 
 
 def api_base(url: str) -> str:
-    """http://host:8080 -> http://host:8080/v1 (where these servers put the API); a URL with a
-    path of its own is taken as given."""
+    """http://host:8080 (or host:8080) -> http://host:8080/v1, where these servers put the API;
+    a URL with a path of its own is taken as given."""
     url = url.strip().rstrip("/")
+    url = url if "://" in url else f"http://{url}"
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ModelError(f"'{url}' is not an LLM server URL; give the API base, e.g. http://127.0.0.1:8080/v1")

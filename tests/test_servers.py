@@ -150,3 +150,42 @@ def _env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+
+
+def test_a_silent_llm_server_times_out_with_a_clear_error():
+    """A server that accepts the connection and then says nothing (hung, or swamped)."""
+    import socket
+    import threading
+
+    from rag.llm_http import ChatClient
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()[0]), daemon=True).start()
+    client = ChatClient(f"http://127.0.0.1:{listener.getsockname()[1]}", model="any", timeout=1)
+    started = time.perf_counter()
+    try:
+        with pytest.raises(ModelError, match="sent nothing for 1s.*RAG_LLM_TIMEOUT"):
+            list(client.create_chat_completion([{"role": "user", "content": "hi"}], stream=True))
+        assert time.perf_counter() - started < 10
+    finally:
+        client.close()
+        for s in [*accepted, listener]:
+            s.close()
+
+
+def test_server_urls_are_read_leniently_and_rejected_clearly():
+    from index.chroma_server import parse_url
+    from rag.llm_http import api_base
+
+    assert parse_url("http://10.0.0.5:8000") == ("10.0.0.5", 8000, False)
+    assert parse_url("chroma.internal") == ("chroma.internal", 8000, False)
+    assert parse_url("https://vectors.example.org") == ("vectors.example.org", 443, True)
+    assert api_base("http://127.0.0.1:8080") == "http://127.0.0.1:8080/v1"
+    assert api_base("http://127.0.0.1:8080/v1/") == "http://127.0.0.1:8080/v1"
+    assert api_base("https://gateway/openai/v1") == "https://gateway/openai/v1"
+    with pytest.raises(ValueError, match="http://127.0.0.1:8000"):
+        parse_url("ftp://x")
+    assert api_base("localhost:8080") == "http://localhost:8080/v1"
+    with pytest.raises(ModelError, match="API base"):
+        api_base("ftp://localhost:8080")
