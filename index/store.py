@@ -7,11 +7,13 @@ the index's id; the manifest stays in the index folder, which every app process 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 COLLECTION = "articles"
 SCHEMA = """
@@ -47,6 +49,7 @@ class Store:
             raise StoreError(f"No index at {self.index_dir}. Build one first: rag index PATH "
                               "(or pass --index-dir / set RAG_INDEX_DIR to where it is).")
         self.index_dir.mkdir(parents=True, exist_ok=True)
+        self._writer_lock = _one_writer(self.index_dir) if create else None
         try:
             self.db = sqlite3.connect(manifest, check_same_thread=False)
             self.db.executescript(SCHEMA)
@@ -222,3 +225,18 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        if self._writer_lock:
+            self._writer_lock.close()  # releases the flock
+
+
+def _one_writer(index_dir: Path) -> IO:
+    """One indexing run at a time per index, across processes and machines that share the folder
+    (an flock, released when the run ends or dies): a second run waits for the first. Two at once
+    would each take the other's half-written chunks for debris of a killed run."""
+    lock = (index_dir / "write.lock").open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"waiting for another indexing run on {index_dir} to finish...", file=sys.stderr, flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    return lock

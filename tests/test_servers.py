@@ -79,6 +79,42 @@ def test_vectors_live_on_the_chroma_server(server_settings, seeds_dir):
         ask("how many soldiers died in 2023?", server_settings.with_(chroma_url=""))
 
 
+def test_two_indexing_runs_at_once_take_turns(servers, seeds_dir, tmp_path):
+    """Two UI processes uploading at once: the second run waits for the first, and the manifest
+    and the Chroma server agree afterwards."""
+    import shutil
+    import threading
+
+    from index.build import build_index
+
+    halves = [tmp_path / "a", tmp_path / "b"]
+    for n, seed in enumerate(sorted(seeds_dir.glob("*.txt"))):
+        halves[n % 2].mkdir(exist_ok=True)
+        shutil.copy(seed, halves[n % 2])
+    settings = Settings.load(index_dir=tmp_path / "index", chroma_url=servers["chroma"].url)
+    errors: list[BaseException] = []
+
+    def index(folder: Path) -> None:
+        try:
+            build_index([folder], settings, progress=False)
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=index, args=(h,)) for h in halves]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    store = Store(settings.index_dir, create=False, chroma_url=settings.chroma_url)
+    try:
+        assert len(store.documents()) == 5
+        manifest_ids = {r["id"] for r in store.chunk_rows()}
+        assert manifest_ids and store.chroma_ids() == manifest_ids
+    finally:
+        store.close()
+
+
 def test_ask_streams_from_the_llm_server(server_settings, seeds_dir):
     answer = ask("How many kilograms of cocaine were seized after the August 2020 battle?",
                  server_settings, stream=True, verify_quotes=False)  # unchecked: every token is shown
