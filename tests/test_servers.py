@@ -166,9 +166,14 @@ def test_load_twenty_users_at_once(server_settings):
 
 def test_clear_errors_when_a_server_is_down(servers, server_settings):
     from eval.servers import free_port
+    from ui.app import respond
 
+    dead_chroma = server_settings.with_(chroma_url=f"127.0.0.1:{free_port()}")
     with pytest.raises(StoreError, match="not reachable.*chroma run"):
-        ask("how many soldiers died in 2023?", server_settings.with_(chroma_url=f"127.0.0.1:{free_port()}"))
+        ask("how many soldiers died in 2023?", dead_chroma)
+    *_, (history, _) = respond(dead_chroma, "how many soldiers died in 2023?", [], None, 4, "", "", False)
+    assert "The article store is not available" in history[-1]["content"]
+    assert "chroma run" in history[-1]["content"]
     servers["llm"].stop()
     with pytest.raises(ModelError, match="LLM server at .* is not reachable.*RAG_LLM_URL"):
         ask("how many soldiers died in 2023?", server_settings)

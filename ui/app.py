@@ -241,6 +241,9 @@ def respond(settings: Settings, message: str, history: list, last_question: str 
             yield say(render.streaming_html(streamed, shown, turn, len(answer.passages))), standalone
         yield say(render.reply_html(answer, shown, turn, show_passages)), standalone
     except StoreError as e:
+        if "Chroma server" in str(e):  # a deployment problem, not an empty archive
+            yield say(render.error_html("The article store is not available.", str(e), shown)), standalone
+            return
         yield say(render.error_html("No articles are indexed yet.",
                                     f"{e} Or add articles with the upload box in the side panel.",
                                     shown)), last_question
