@@ -48,7 +48,7 @@ def build_index(
     settings = settings or Settings.load()
     progress = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
-    store = Store(settings.index_dir)
+    store = Store(settings.index_dir, chroma_url=settings.chroma_url)
     try:
         changes = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0, "embedded_chunks": 0}
         skipped: list[Skipped] = []
@@ -280,7 +280,7 @@ def _report(store: Store, skipped: list[Skipped], changes: dict, seconds: float)
 
 def describe_index(settings: Settings) -> list[dict]:
     """The documents in an index, as in the report of `build_index`."""
-    store = Store(settings.index_dir, create=False)
+    store = Store(settings.index_dir, create=False, chroma_url=settings.chroma_url)
     try:
         return _report(store, [], {}, 0.0).documents
     finally:

@@ -1,14 +1,19 @@
 """Where an index lives: a SQLite manifest (files, documents, chunk texts) beside a persistent
 Chroma collection (chunk embeddings). SQLite is the source of truth; Chroma is made to agree
-with it, so an indexing run killed half-way is repaired by the next one."""
+with it, so an indexing run killed half-way is repaired by the next one.
+
+With a Chroma server (`chroma_url`) only the vectors move there, into a collection named after
+the index's id; the manifest stays in the index folder, which every app process reads."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 COLLECTION = "articles"
 SCHEMA = """
@@ -37,13 +42,16 @@ class StoreError(RuntimeError):
 
 
 class Store:
-    def __init__(self, index_dir: Path, create: bool = True) -> None:
+    def __init__(self, index_dir: Path, create: bool = True, chroma_url: str = "") -> None:
         self.index_dir = Path(index_dir)
+        self.chroma_url = chroma_url
+        self.writing = create
         manifest = self.index_dir / "manifest.sqlite"
         if not create and not manifest.exists():
             raise StoreError(f"No index at {self.index_dir}. Build one first: rag index PATH "
                               "(or pass --index-dir / set RAG_INDEX_DIR to where it is).")
         self.index_dir.mkdir(parents=True, exist_ok=True)
+        self._writer_lock = _one_writer(self.index_dir) if create else None
         try:
             self.db = sqlite3.connect(manifest, check_same_thread=False)
             self.db.executescript(SCHEMA)
@@ -52,6 +60,7 @@ class Store:
                               "and run rag index again; your article files are not touched.") from e
         self.db.row_factory = sqlite3.Row
         self._collection: Any = None
+        self._check_vector_location(create)
 
     # --- Chroma -----------------------------------------------------------------------------
     @property
@@ -60,16 +69,57 @@ class Store:
             import chromadb
             from chromadb.config import Settings as ChromaSettings
 
-            client = chromadb.PersistentClient(
-                path=str(self.index_dir / "chroma"),
-                settings=ChromaSettings(anonymized_telemetry=False),
-            )
+            if self.chroma_url:
+                from index.chroma_server import connect, existing_collection
+
+                client, name = connect(self.chroma_url), self._server_collection_name()
+                if not self.writing:  # a reader must not create an empty collection and answer from it
+                    self._collection = existing_collection(client, name, self.chroma_url, self.index_dir)
+                    return self._collection
+            else:
+                client = chromadb.PersistentClient(
+                    path=str(self.index_dir / "chroma"),
+                    settings=ChromaSettings(anonymized_telemetry=False),
+                )
+                name = COLLECTION
             # We always hand Chroma our own embeddings: its default embedding function would
             # try to download a model.
             self._collection = client.get_or_create_collection(
-                COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+                name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
             )
         return self._collection
+
+    def _server_collection_name(self) -> str:
+        """One collection per index, so several indexes can share a server."""
+        index_id = self.get_info("index_id")
+        if not index_id:
+            import uuid
+
+            index_id = uuid.uuid4().hex[:16]
+            self.set_info("index_id", index_id)
+            self.db.commit()
+        return f"rag-{index_id}"
+
+    def _check_vector_location(self, writing: bool) -> None:
+        """The manifest records where its vectors are. A reader pointed elsewhere gets told; a
+        writer pointed elsewhere re-embeds everything there (the repair of an interrupted run)."""
+        here = "server" if self.chroma_url else "embedded"
+        recorded = self.get_info("vectors", "embedded")
+        if recorded == here:
+            return
+        if writing:
+            self.set_info("vectors", here)
+            self.set_info("chroma_url", self.chroma_url)
+            self.set_info("pending", "1")
+            self.db.commit()
+        elif here == "server":
+            raise StoreError(f"The index at {self.index_dir} keeps its vectors in embedded Chroma, not "
+                             f"on the server at {self.chroma_url}. Index the articles through the "
+                             "server once (rag index PATH --chroma-url URL), or unset RAG_CHROMA_URL.")
+        else:
+            raise StoreError(f"The index at {self.index_dir} keeps its vectors on a Chroma server "
+                             f"(indexed through {self.get_info('chroma_url')}). Pass --chroma-url "
+                             "URL or set RAG_CHROMA_URL.")
 
     # --- info -------------------------------------------------------------------------------
     def get_info(self, key: str, default: str = "") -> str:
@@ -185,3 +235,18 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        if self._writer_lock:
+            self._writer_lock.close()  # releases the flock
+
+
+def _one_writer(index_dir: Path) -> IO:
+    """One indexing run at a time per index, across processes and machines that share the folder
+    (an flock, released when the run ends or dies): a second run waits for the first. Two at once
+    would each take the other's half-written chunks for debris of a killed run."""
+    lock = (index_dir / "write.lock").open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"waiting for another indexing run on {index_dir} to finish...", file=sys.stderr, flush=True)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+    return lock

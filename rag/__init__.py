@@ -32,7 +32,8 @@ def events(settings: Settings | None = None) -> list[dict]:
     from index.store import Store
     from rag.counting import load_events
 
-    store = Store((settings or Settings.load()).index_dir, create=False)
+    settings = settings or Settings.load()
+    store = Store(settings.index_dir, create=False, chroma_url=settings.chroma_url)
     try:
         return [e.to_dict() for e in load_events(store)]
     finally:

@@ -16,7 +16,7 @@ from rag.answer import Answer, Citation
 from rag.config import Settings
 from rag.context import build_messages
 from rag.counting import answer_from_events
-from rag.models import LLM_LOCK, load_llm, model_label
+from rag.models import llm_lock, load_llm, model_label, prompt_tokens
 from rag.retrieve import Retrieval, keyword_index, retrieve
 
 NO_ANSWER = "The articles do not say."
@@ -52,7 +52,7 @@ def ask(
         settings = settings.with_(index_dir=settings.corpus_index_dir(list(corpus)))
         build_index(list(corpus), settings, progress=False)
     started = time.perf_counter()
-    store = Store(settings.index_dir, create=False)
+    store = Store(settings.index_dir, create=False, chroma_url=settings.chroma_url)
     try:
         span = Period(*period) if period else None
         if settings.events:
@@ -97,7 +97,7 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
     llm = load_llm(settings)
     reply = ""
     shown = 0  # characters of the answer part already yielded
-    with LLM_LOCK:
+    with llm_lock(settings):
         chunks = llm.create_chat_completion(messages=messages, temperature=0.0, top_k=1,
                                             max_tokens=settings.max_answer_tokens, stream=True)
         for chunk in chunks:
@@ -119,7 +119,7 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
                     answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
                 yield part[shown:]
                 shown = len(part)
-        answer.prompt_tokens = max(0, llm.n_tokens - answer.completion_tokens)
+        answer.prompt_tokens = prompt_tokens(llm, chunks, answer.completion_tokens)
     answer.raw_reply = reply
 
 

@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--fresh", action="store_true", help="ask every case again (no resume)")
     p.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"),
                    help="show two saved runs side by side")
+    _servers(p)
 
     p = sub.add_parser("docs", help="list the indexed articles")
     _common(p)
@@ -69,10 +70,11 @@ def main(argv: list[str] | None = None) -> None:
                    help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, help="port (default 7860, or the next free one)")
     p.add_argument("--share", action="store_true", help="also serve through a public gradio.live link")
+    _servers(p)
 
     args = parser.parse_args(argv)
-    overrides = {k: getattr(args, k, None) for k in
-                 ("index_dir", "chunk_tokens", "chunk_overlap", "top_k", "model_path")}
+    overrides = {k: getattr(args, k, None) for k in ("index_dir", "chunk_tokens", "chunk_overlap", "top_k",
+                                                     "model_path", "chroma_url", "llm_url")}
     try:
         settings = Settings.load(**overrides)
         commands = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs,
@@ -88,6 +90,14 @@ def main(argv: list[str] | None = None) -> None:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index-dir", type=Path, help="where the index lives (env RAG_INDEX_DIR)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    _servers(p)
+
+
+def _servers(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--chroma-url", metavar="URL",
+                   help="a Chroma server for the vectors, e.g. http://127.0.0.1:8000 (env RAG_CHROMA_URL)")
+    p.add_argument("--llm-url", metavar="URL", help="an OpenAI-compatible LLM server's API base, e.g. "
+                   "http://127.0.0.1:8080/v1 (env RAG_LLM_URL)")
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> None:
@@ -209,7 +219,7 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> None:
     vector = embed(["Shining Path attack in the VRAEM"], settings)[0]
     print(f"embedding model: ok ({len(vector)} dimensions, {time.perf_counter() - t:.1f}s)")
     t = time.perf_counter()
-    path = model_path(settings)
+    path = settings.llm_url or model_path(settings)
     llm = load_llm(settings)
     out = llm.create_completion("The capital of Peru is", max_tokens=1, temperature=0)
     token = out["choices"][0]["text"]

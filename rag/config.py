@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import tomllib
@@ -49,6 +50,16 @@ class Settings:
     context_tokens: int = 4096
     threads: int = max(1, os.cpu_count() or 1)
     max_question_chars: int = 2000
+    # Servers, for several users at once (README, Deployment); empty = embedded Chroma and
+    # in-process llama.cpp. chroma_url: a Chroma server (`chroma run`), e.g. http://host:8000.
+    chroma_url: str = ""
+    # llm_url: an OpenAI-compatible API base, e.g. http://host:8080/v1 (llama_cpp.server,
+    # llama.cpp's llama-server, vLLM); llm_model: the model name sent (empty: the server's first).
+    llm_url: str = ""
+    llm_model: str = ""
+    llm_timeout: int = 300  # seconds without a byte from the LLM server before giving up
+    # Sent as a bearer token; best given as RAG_LLM_API_KEY rather than written in rag.toml.
+    llm_api_key: str = dataclasses.field(default="", repr=False)
 
     @classmethod
     def load(cls, config_file: str | Path | None = None, **overrides: object) -> Settings:

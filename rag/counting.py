@@ -265,18 +265,19 @@ PHRASE_SYSTEM = (
 def _phrase(answer: Answer, settings: Settings) -> None:
     """Let the LLM word the computed answer. Its wording is kept only if it states no figure
     the facts do not, keeps the total and cites every counted source."""
-    from rag.models import LLM_LOCK, load_llm
+    from rag.models import llm_lock, load_llm
 
     facts = answer.text
     messages = [{"role": "system", "content": PHRASE_SYSTEM},
                 {"role": "user", "content": f"Question: {answer.question}\nFacts: {facts}"}]
     llm = load_llm(settings)
     started = time.perf_counter()
-    with LLM_LOCK:
+    with llm_lock(settings):
         reply = llm.create_chat_completion(messages=messages, temperature=0.0, top_k=1,
                                            max_tokens=160)
-    answer.prompt_tokens = reply["usage"]["prompt_tokens"]
-    answer.completion_tokens = reply["usage"]["completion_tokens"]
+    usage = reply.get("usage") or {}  # an LLM server may not report it
+    answer.prompt_tokens = usage.get("prompt_tokens", 0)
+    answer.completion_tokens = usage.get("completion_tokens", 0)
     answer.raw_reply = text = (reply["choices"][0]["message"]["content"] or "").strip()
     answer.timings["phrasing_s"] = round(time.perf_counter() - started, 3)
     available = len(answer.passages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -105,6 +106,8 @@ def assemble_default_model(folder: Path) -> Path:
 
 
 def model_label(settings: Settings) -> str:
+    if settings.llm_url:
+        return f"{settings.llm_model or 'the model'} at {settings.llm_url}"
     return Path(settings.model_path).name if settings.model_path else DEFAULT_MODEL_NAME
 
 
@@ -115,8 +118,35 @@ LLM_LOCK = threading.Lock()
 _LLMS: dict[tuple[str, int, int], Any] = {}
 
 
+def llm_lock(settings: Settings) -> Any:
+    """In-process llama.cpp answers one question at a time; an LLM server queues requests itself."""
+    return contextlib.nullcontext() if settings.llm_url else LLM_LOCK
+
+
+def prompt_tokens(llm: Any, stream: Any, completion_tokens: int) -> int:
+    """Prompt tokens of the reply just streamed: from the server's report (rag/llm_http.py), else
+    from llama.cpp's context, which holds the prompt and the reply."""
+    if hasattr(stream, "prompt_tokens"):
+        return stream.prompt_tokens
+    return max(0, llm.n_tokens - completion_tokens)
+
+
+_LLMS: dict[tuple[str, int, int], Any] = {}
+_CLIENTS: dict[tuple[str, str, str, int], Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 def load_llm(settings: Settings) -> Any:
-    """The LLM for these settings, loaded on first use and kept for the life of the process."""
+    """The LLM for these settings, loaded on first use and kept for the life of the process: an
+    in-process llama_cpp.Llama, or with `llm_url` a client of that server."""
+    if settings.llm_url:
+        from rag.llm_http import ChatClient
+
+        client_key = (settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
+        with _CLIENTS_LOCK:
+            if client_key not in _CLIENTS:
+                _CLIENTS[client_key] = ChatClient(*client_key)
+            return _CLIENTS[client_key]
     key = (str(model_path(settings)), settings.context_tokens, settings.threads)
     if key not in _LLMS:
         from llama_cpp import Llama
@@ -134,6 +164,7 @@ def load_llm(settings: Settings) -> Any:
 def _close_llms() -> None:
     # Freed while the interpreter is still whole: llama.cpp's own finaliser, run during
     # interpreter shutdown, finds its C functions already gone and raises.
-    for llm in _LLMS.values():
+    for llm in [*_LLMS.values(), *_CLIENTS.values()]:
         llm.close()
     _LLMS.clear()
+    _CLIENTS.clear()

@@ -28,6 +28,7 @@ from ui.files import ALLOWED_SUFFIXES, MAX_UPLOAD_BYTES, save_upload
 from ui.followup import rewrite
 
 log = logging.getLogger("rag.ui")
+SERVER_ANSWER_SLOTS = 8  # answers in flight per UI process when the LLM is a server
 
 CSS = """
 .gradio-container { max-width: 1400px !important; }
@@ -109,6 +110,9 @@ PLACEHOLDER = (
 def build_app(settings: Settings, corpus_dir: Path | None = None) -> gr.Blocks:
     corpus_dir = Path(corpus_dir) if corpus_dir else Path(settings.index_dir) / "uploads"
     top_k_default = min(8, max(1, settings.top_k))
+    # In-process llama.cpp: one answer or indexing run at a time. An LLM server queues requests
+    # itself, so answers run side by side and only indexing stays one at a time.
+    answer_slots, answer_group = (SERVER_ANSWER_SLOTS, "answer") if settings.llm_url else (1, "model")
 
     def documents() -> str:
         try:
@@ -193,8 +197,8 @@ def build_app(settings: Settings, corpus_dir: Path | None = None) -> gr.Blocks:
         for trigger in (box.submit, send.click):
             trigger(take_message, [box], [box, pending], concurrency_limit=None, show_progress="hidden",
                     queue=False).then(
-                answer, answer_inputs, [chatbot, last_question], concurrency_limit=1,
-                concurrency_id="model", show_progress="minimal",
+                answer, answer_inputs, [chatbot, last_question], concurrency_limit=answer_slots,
+                concurrency_id=answer_group, show_progress="minimal",
             )
         clear.click(lambda: ([], None), None, [chatbot, last_question], concurrency_limit=None,
                     queue=False)
@@ -238,6 +242,9 @@ def respond(settings: Settings, message: str, history: list, last_question: str 
             yield say(render.streaming_html(streamed, shown, turn, len(answer.passages))), standalone
         yield say(render.reply_html(answer, shown, turn, show_passages)), standalone
     except StoreError as e:
+        if "Chroma server" in str(e):  # a deployment problem, not an empty archive
+            yield say(render.error_html("The article store is not available.", str(e), shown)), standalone
+            return
         yield say(render.error_html("No articles are indexed yet.",
                                     f"{e} Or add articles with the upload box in the side panel.",
                                     shown)), last_question
