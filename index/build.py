@@ -74,6 +74,7 @@ def _sync_files(
     """Load new and changed files into the manifest, drop removed ones.
     Returns whether anything changed and the chunk ids that must leave Chroma."""
     known = store.files()
+    problems_of = store.problems()
     roots = [os.path.abspath(p) for p in paths]
     seen: set[str] = set()
     dirty = False
@@ -91,6 +92,7 @@ def _sync_files(
             continue
         if known.get(path) == (st.st_size, st.st_mtime_ns):
             changes["unchanged"] += 1
+            skipped += [Skipped(source, reason) for source, reason in problems_of.get(path, [])]
             continue
         docs, problems = load_file(item)
         skipped += problems
@@ -104,6 +106,7 @@ def _sync_files(
         for doc in docs:
             store.put_raw(_source(path, doc), path, doc.text, doc.fields)
         store.put_file(path, st.st_size, st.st_mtime_ns)
+        store.set_problems(path, [(p.path, p.reason) for p in problems])
         changes["updated" if path in known else "added"] += 1
         dirty = True
     for path in known:

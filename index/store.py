@@ -29,6 +29,10 @@ CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT);
 -- Events counted by index/events.py, merged across articles: rebuilt with the documents.
 CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, year INTEGER, date TEXT, data TEXT NOT NULL);
+-- Lines of an indexed file that could not be read (a broken JSONL line), so that every run
+-- reports them, not only the run that read the file.
+CREATE TABLE IF NOT EXISTS file_problems (path TEXT NOT NULL, source TEXT NOT NULL, reason TEXT);
+CREATE INDEX IF NOT EXISTS file_problems_path ON file_problems(path);
 """
 
 
@@ -135,7 +139,20 @@ class Store:
         sources = [r[0] for r in self.db.execute("SELECT source FROM documents WHERE path = ?", (path,))]
         ids = self.remove_documents(sources)
         self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+        self.set_problems(path, [])
         return ids
+
+    def problems(self) -> dict[str, list[tuple[str, str]]]:
+        """path -> [(source, reason)] for the indexed files that have unreadable parts."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for path, source, reason in self.db.execute("SELECT * FROM file_problems ORDER BY rowid"):
+            found.setdefault(path, []).append((source, reason))
+        return found
+
+    def set_problems(self, path: str, problems: Iterable[tuple[str, str]]) -> None:
+        self.db.execute("DELETE FROM file_problems WHERE path = ?", (path,))
+        self.db.executemany("INSERT INTO file_problems VALUES (?, ?, ?)",
+                            [(path, source, reason) for source, reason in problems])
 
     def remove_documents(self, sources: Sequence[str]) -> list[str]:
         ids: list[str] = []
