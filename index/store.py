@@ -4,8 +4,11 @@ with it, so an indexing run killed half-way is repaired by the next one."""
 
 from __future__ import annotations
 
+import errno
 import json
+import shutil
 import sqlite3
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,9 +43,40 @@ class StoreError(RuntimeError):
     """The index folder is missing or damaged; the message says what to do."""
 
 
+class VectorStoreError(StoreError):
+    """The Chroma folder is damaged or missing; the next `rag index` rebuilds it from the manifest."""
+
+
+def damaged_index(index_dir: Path, error: Exception) -> StoreError:
+    return StoreError(f"The index at {index_dir} is damaged ({error}). Delete the folder and run "
+                      "rag index again; your article files are not touched.")
+
+
+def is_damage(error: Exception) -> bool:
+    """A damaged SQLite file (not a locked one, nor a full disk, which are OperationalErrors)."""
+    return isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError)
+
+
+DISK_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO, errno.EROFS}
+
+
+def write_failure(error: BaseException) -> str | None:
+    """'disk full' (or I/O error, read-only disk) when `error` is a failed write, else None.
+    SQLite says 'database or disk is full' or 'disk I/O error'; Chroma passes SQLite's on."""
+    if isinstance(error, OSError) and error.errno in DISK_ERRNOS:
+        return error.strerror or str(error)
+    text = str(error)
+    for sign in ("disk is full", "disk I/O error", "No space left", "File too large", "readonly database",
+                 "Disk quota"):
+        if sign.lower() in text.lower():
+            return sign
+    return None
+
+
 class Store:
     def __init__(self, index_dir: Path, create: bool = True) -> None:
         self.index_dir = Path(index_dir)
+        self.reading = not create  # readers check that Chroma agrees with the manifest
         manifest = self.index_dir / "manifest.sqlite"
         if not create and not manifest.exists():
             raise StoreError(f"No index at {self.index_dir}. Build one first: rag index PATH "
@@ -52,8 +86,7 @@ class Store:
             self.db = sqlite3.connect(manifest, check_same_thread=False)
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"The index at {self.index_dir} is damaged ({e}). Delete the folder "
-                              "and run rag index again; your article files are not touched.") from e
+            raise damaged_index(self.index_dir, e) from e
         self.db.row_factory = sqlite3.Row
         self._collection: Any = None
 
@@ -64,16 +97,53 @@ class Store:
             import chromadb
             from chromadb.config import Settings as ChromaSettings
 
-            client = chromadb.PersistentClient(
-                path=str(self.index_dir / "chroma"),
-                settings=ChromaSettings(anonymized_telemetry=False),
-            )
-            # We always hand Chroma our own embeddings: its default embedding function would
-            # try to download a model.
-            self._collection = client.get_or_create_collection(
-                COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-            )
+            if self.reading and self.chunk_count() and not self.chroma_dir.is_dir():
+                self._damaged("the folder is missing")
+            try:
+                client = chromadb.PersistentClient(
+                    path=str(self.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False),
+                )
+                # We always hand Chroma our own embeddings: its default embedding function would
+                # try to download a model.
+                collection = client.get_or_create_collection(
+                    COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+                )
+                held = collection.count()
+            except Exception as e:  # noqa: BLE001 - Chroma raises many kinds; all mean the same here
+                if write_failure(e):
+                    raise
+                self._damaged(f"{type(e).__name__}: {e}")
+            if self.reading and not self.was_interrupted() and held != self.chunk_count():
+                self._damaged(f"it holds {held} passages, the manifest {self.chunk_count()}")
+            self._collection = collection
         return self._collection
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.index_dir / "chroma"
+
+    def _damaged(self, why: str) -> None:
+        # A marker file, not a manifest row: a writer's open transaction must not be committed.
+        (self.index_dir / "chroma.damaged").write_text(why + "\n", encoding="utf-8")
+        raise VectorStoreError(
+            f"The vector store in {self.chroma_dir} is damaged ({why}). Run rag index PATH again: "
+            "it rebuilds the vector store from the manifest, nothing needs to be re-read.")
+
+    def vector_store_damaged(self) -> bool:
+        return (self.index_dir / "chroma.damaged").exists() or (
+            self.chunk_count() > 0 and not self.chroma_dir.is_dir())
+
+    def reset_vector_store(self) -> None:
+        """Drop the Chroma folder; every document is embedded again by the run that follows."""
+        if "chromadb" in sys.modules:  # Chroma caches open systems by path, within a process
+            from chromadb.api.client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+        self._collection = None
+        shutil.rmtree(self.chroma_dir, ignore_errors=True)
+        self.db.execute("UPDATE documents SET chunk_key = ''")
+        self.db.commit()
+        (self.index_dir / "chroma.damaged").unlink(missing_ok=True)
 
     # --- info -------------------------------------------------------------------------------
     def get_info(self, key: str, default: str = "") -> str:
