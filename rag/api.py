@@ -115,10 +115,10 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
                 shown += len(token)
                 yield token
                 continue
-            marker = reply.find("Answer:")
-            if marker < 0:
+            start = cite.answer_start(reply)
+            if start is None:
                 continue
-            part = reply[marker + len("Answer:") :].lstrip()
+            part = reply[start:].lstrip()
             if len(part) > shown:
                 if shown == 0:
                     answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
