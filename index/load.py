@@ -287,11 +287,13 @@ class _HTMLText(HTMLParser):
 def html_to_text(html: str) -> tuple[str, dict[str, str]]:
     """Visible article text of a page: scripts, styles, menus and footers dropped."""
     parser = _parse_html(html, _HTMLText.SKIP)
-    if parser.skip_depth and not "".join(parser.parts).strip():
-        # A menu or button left unclosed in broken markup swallows the whole page: keep the
-        # furniture rather than lose the article; only what a browser never shows is dropped.
+    if parser.skip_depth:
+        # A menu or button left unclosed in broken markup swallows the rest of the page: keep
+        # the furniture rather than lose the article; only what a browser never shows is dropped.
         parser = _parse_html(html, _HTMLText.INVISIBLE)
-    parts = parser.article_parts if "".join(parser.article_parts).strip() else parser.parts
+    # The <article> element holds the story, unless it is only a teaser card beside it.
+    article, everything = "".join(parser.article_parts).strip(), "".join(parser.parts).strip()
+    parts = parser.article_parts if article and len(article) >= 0.5 * len(everything) else parser.parts
     text = "".join(parts)
     text = re.sub(r"[ \t\r\f\v]+", " ", text)
     text = re.sub(r"\n\s*\n+", "\n\n", text).strip()
@@ -307,6 +309,10 @@ def _parse_html(html: str, skip: set[str]) -> _HTMLText:
     parser = _HTMLText(skip)
     try:
         parser.feed(html)
+        if re.match(r"\s*<[!?/A-Za-z]", parser.rawdata):
+            # An unclosed comment, CDATA or tag at the end hides the rest, as in a browser;
+            # html.parser would hand it over as text (scripts and all).
+            parser.rawdata = ""
         parser.close()
     except Exception:  # noqa: BLE001 - html.parser can choke on very broken markup; keep what we have
         pass

@@ -57,7 +57,7 @@ def test_index_killed_at_random_points_ends_consistent(tmp_path):
     _, full_run = run_index(corpus, index_dir, 180)
     killed = []
     added = iter(range(30, 1000))
-    for round_ in range(3):
+    for round_ in range(2):
         # Each killed run gets other work than the one before it (edits, edits undone, removals,
         # additions, other chunk sizes), so that what a killed run left behind is never simply
         # overwritten by the next run doing the same again.
@@ -82,7 +82,7 @@ def test_index_killed_at_random_points_ends_consistent(tmp_path):
         report, _ = run_index(corpus, index_dir, chunk_tokens)
         assert report["skipped"] == []
         assert_consistent(read_state(index_dir), {str(p) for p in corpus.iterdir()}, chunk_tokens)
-    assert sum(k for _, _, k in killed) >= 4, f"too few runs were killed mid-way: {killed}"
+    assert sum(k for _, _, k in killed) >= 3, f"too few runs were killed mid-way: {killed}"
 
     # The repaired index holds exactly the chunks a clean build of the same files gives.
     clean_dir = tmp_path / "clean"
