@@ -14,7 +14,7 @@ from hostile import INJECTION, write_hostile
 from index.build import build_index
 from index.store import Store
 from rag import ask
-from rag.answer import Answer
+from rag.answer import Answer, Citation
 from rag.api import _finish
 from rag.config import Settings
 from rag.context import LEFT_OUT, as_data, build_messages
@@ -101,6 +101,9 @@ def test_the_ui_escapes_hostile_passages(hostile_settings):
     html = render.reply_html(answer, None, 1, show_passages=True)
     assert "<script" not in html and "&lt;script&gt;" in html
     assert "#src-1-12" not in html
+    answer.citations = [Citation.of(1, cake[0])]
+    for shown in (answer._repr_html_(), answer._repr_markdown_()):  # the notebook views
+        assert "<script" not in shown and "&lt;script&gt;" in shown
 
 
 @pytest.mark.slow
