@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -22,10 +23,9 @@ from index.dedup import find_duplicates
 from index.events import extract_events, to_json
 from index.load import RawDocument, Skipped, iter_files, load_file
 from index.metadata import Metadata, extract, strip_header
-from index.store import Store
+from index.store import Store, StoreError, damaged_index, is_damage, write_failure
 from rag.config import Settings
 
-EMBED_BATCH = 64
 EVENTS_VERSION = "9"  # bump when index/events.py extracts differently: the table is redone
 
 
@@ -52,11 +52,14 @@ def build_index(
     try:
         changes = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0, "embedded_chunks": 0}
         skipped: list[Skipped] = []
+        rebuilt = store.vector_store_damaged()  # found so by a reader or a run before this one
+        if rebuilt:
+            store.reset_vector_store()
         repaired = store.was_interrupted() and _repair(store)
         store.begin_write()
         dirty, gone = _sync_files(store, paths, skipped, changes)
         store.chroma_delete(gone)
-        dirty = dirty or repaired
+        dirty = dirty or repaired or rebuilt
         key = _pipeline_key(settings)
         if dirty or store.get_info("pipeline_key") != key or store.get_info("events") != EVENTS_VERSION:
             _rebuild(store, settings, key, changes, progress)
@@ -64,6 +67,14 @@ def build_index(
             store.set_info("events", EVENTS_VERSION)
         store.end_write()
         return _report(store, skipped, changes, time.perf_counter() - started)
+    except Exception as e:
+        if is_damage(e):
+            raise damaged_index(settings.index_dir, e) from e
+        if failure := write_failure(e):
+            raise StoreError(f"Could not write the index in {settings.index_dir} ({failure}: is the disk "
+                             "full?). Free some space and run rag index again; the index is as it was "
+                             "before this run.") from e
+        raise
     finally:
         store.close()
 
@@ -74,6 +85,7 @@ def _sync_files(
     """Load new and changed files into the manifest, drop removed ones.
     Returns whether anything changed and the chunk ids that must leave Chroma."""
     known = store.files()
+    problems_of = store.problems()
     roots = [os.path.abspath(p) for p in paths]
     seen: set[str] = set()
     dirty = False
@@ -91,6 +103,7 @@ def _sync_files(
             continue
         if known.get(path) == (st.st_size, st.st_mtime_ns):
             changes["unchanged"] += 1
+            skipped += [Skipped(source, reason) for source, reason in problems_of.get(path, [])]
             continue
         docs, problems = load_file(item)
         skipped += problems
@@ -104,6 +117,7 @@ def _sync_files(
         for doc in docs:
             store.put_raw(_source(path, doc), path, doc.text, doc.fields)
         store.put_file(path, st.st_size, st.st_mtime_ns)
+        store.set_problems(path, [(p.path, p.reason) for p in problems])
         changes["updated" if path in known else "added"] += 1
         dirty = True
     for path in known:
@@ -219,8 +233,8 @@ def _embed_and_store(store: Store, settings: Settings, work: list, changes: dict
 
         bar = tqdm(total=len(todo), desc="embedding chunks", unit="chunk", file=sys.stderr)
     rows_of: dict[str, list] = {doc.source: [] for doc, _, _ in work}
-    for start in range(0, len(todo), EMBED_BATCH):
-        batch = todo[start : start + EMBED_BATCH]
+    for start in range(0, len(todo), settings.embed_batch):
+        batch = todo[start : start + settings.embed_batch]
         vectors = embed([f"{doc.meta.title}\n{c.text}" for doc, _, c in batch], settings)
         ids, metadatas, texts = [], [], []
         for doc, key, c in batch:
@@ -283,5 +297,9 @@ def describe_index(settings: Settings) -> list[dict]:
     store = Store(settings.index_dir, create=False, chroma_url=settings.chroma_url)
     try:
         return _report(store, [], {}, 0.0).documents
+    except sqlite3.DatabaseError as e:
+        if is_damage(e):
+            raise damaged_index(settings.index_dir, e) from e
+        raise
     finally:
         store.close()

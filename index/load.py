@@ -12,7 +12,9 @@ from pathlib import Path
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
 META_FIELDS = ("title", "date", "url", "outlet", "author")
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = 20 * 1024 * 1024  # one article; the longest real ones are well under 1 MiB
+# A .jsonl file holds many articles (each line still at most MAX_FILE_BYTES).
+MAX_JSONL_BYTES = 512 * 1024 * 1024
 
 
 @dataclass
@@ -37,13 +39,13 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
     for root in paths:
         root = Path(root)
         if not root.exists():
-            yield Skipped(str(root), "no such file or folder")
+            yield _unencodable(root) or Skipped(str(root), "no such file or folder")
             continue
         if root.is_file():  # named explicitly: load_file reports it if it is no article
             real = os.path.realpath(root)
             if real not in seen:
                 seen.add(real)
-                yield root
+                yield _unencodable(root) or root
             continue
         for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
             real_dir = os.path.realpath(dirpath)
@@ -56,11 +58,26 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
                 path = Path(dirpath) / name
                 if name.startswith(".") or not _is_article(path):
                     continue
+                if path.is_symlink() and not path.exists():
+                    yield _unencodable(path) or Skipped(
+                        str(path), f"broken symbolic link (to {os.readlink(path)}): fix or remove it")
+                    continue
                 real = os.path.realpath(path)
                 if real in seen:
                     continue
                 seen.add(real)
-                yield path
+                yield _unencodable(path) or path
+
+
+def _unencodable(path: Path) -> Skipped | None:
+    """A name that is not valid UTF-8 (bytes from an old system or a zip) cannot be stored in
+    the index, nor printed: report it under a readable version of the name."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        readable = os.fsencode(path).decode("utf-8", "replace")
+        return Skipped(readable, "file name is not valid UTF-8: rename the file")
+    return None
 
 
 def _is_article(path: Path) -> bool:
@@ -73,9 +90,11 @@ def load_file(path: Path) -> tuple[list[RawDocument], list[Skipped]]:
         return [], [Skipped(str(path), f"unsupported file type '{path.suffix or 'none'}'")]
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            mib = size / 2**20
-            return [], [Skipped(str(path), f"too large ({mib:.0f} MiB > {MAX_FILE_BYTES >> 20} MiB)")]
+        limit = MAX_JSONL_BYTES if path.suffix.lower() == ".jsonl" else MAX_FILE_BYTES
+        if size > limit:
+            return [], [Skipped(str(path), f"too large for one article ({size / 2**20:.0f} MiB > "
+                                f"{limit >> 20} MiB): split it into one file per article, or a "
+                                ".jsonl file with one article per line")]
         data = path.read_bytes()
     except OSError as e:
         return [], [Skipped(str(path), f"cannot read: {e.strerror or e}")]
@@ -139,6 +158,10 @@ def _load_jsonl(path: Path, text: str) -> tuple[list[RawDocument], list[Skipped]
         if not line.strip():
             continue
         where = f"{path}#L{n}"
+        if len(line) > MAX_FILE_BYTES:
+            skipped.append(Skipped(where, f"line {n} is too large for one article "
+                                   f"(over {MAX_FILE_BYTES >> 20} MiB)"))
+            continue
         try:
             record = json.loads(line)
         except ValueError as e:
@@ -186,8 +209,11 @@ class _HTMLText(HTMLParser):
     BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
              "article", "blockquote", "figcaption", "ul", "ol", "table", "title"}
 
-    def __init__(self) -> None:
+    INVISIBLE = {"script", "style", "noscript", "template", "svg", "iframe"}
+
+    def __init__(self, skip: set[str]) -> None:
         super().__init__(convert_charrefs=True)
+        self.skip = skip
         self.parts: list[str] = []
         self.article_parts: list[str] = []
         self.skip_depth = 0
@@ -215,7 +241,7 @@ class _HTMLText(HTMLParser):
             self.fields.setdefault("url", a["href"])
         elif tag == "time" and a.get("datetime"):
             self.fields.setdefault("date", a["datetime"])
-        if tag in self.SKIP:
+        if tag in self.skip:
             self.skip_depth += 1
         if tag == "article":
             self.article_depth += 1
@@ -226,7 +252,7 @@ class _HTMLText(HTMLParser):
             self._emit("\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP and self.skip_depth:
+        if tag in self.skip and self.skip_depth:
             self.skip_depth -= 1
         if tag == "article" and self.article_depth:
             self.article_depth -= 1
@@ -260,13 +286,14 @@ class _HTMLText(HTMLParser):
 
 def html_to_text(html: str) -> tuple[str, dict[str, str]]:
     """Visible article text of a page: scripts, styles, menus and footers dropped."""
-    parser = _HTMLText()
-    try:
-        parser.feed(html)
-        parser.close()
-    except Exception:  # noqa: BLE001 - html.parser can choke on very broken markup; keep what we have
-        pass
-    parts = parser.article_parts if "".join(parser.article_parts).strip() else parser.parts
+    parser = _parse_html(html, _HTMLText.SKIP)
+    if parser.skip_depth:
+        # A menu or button left unclosed in broken markup swallows the rest of the page: keep
+        # the furniture rather than lose the article; only what a browser never shows is dropped.
+        parser = _parse_html(html, _HTMLText.INVISIBLE)
+    # The <article> element holds the story, unless it is only a teaser card beside it.
+    article, everything = "".join(parser.article_parts).strip(), "".join(parser.parts).strip()
+    parts = parser.article_parts if article and len(article) >= 0.5 * len(everything) else parser.parts
     text = "".join(parts)
     text = re.sub(r"[ \t\r\f\v]+", " ", text)
     text = re.sub(r"\n\s*\n+", "\n\n", text).strip()
@@ -276,3 +303,17 @@ def html_to_text(html: str) -> tuple[str, dict[str, str]]:
     if not fields["title"]:
         del fields["title"]
     return text, fields
+
+
+def _parse_html(html: str, skip: set[str]) -> _HTMLText:
+    parser = _HTMLText(skip)
+    try:
+        parser.feed(html)
+        if re.match(r"\s*<[!?/A-Za-z]", parser.rawdata):
+            # An unclosed comment, CDATA or tag at the end hides the rest, as in a browser;
+            # html.parser would hand it over as text (scripts and all).
+            parser.rawdata = ""
+        parser.close()
+    except Exception:  # noqa: BLE001 - html.parser can choke on very broken markup; keep what we have
+        pass
+    return parser

@@ -7,8 +7,10 @@ the index's id; the manifest stays in the index folder, which every app process 
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
+import shutil
 import sqlite3
 import sys
 from collections.abc import Iterable, Sequence
@@ -34,6 +36,10 @@ CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT);
 -- Events counted by index/events.py, merged across articles: rebuilt with the documents.
 CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, year INTEGER, date TEXT, data TEXT NOT NULL);
+-- Lines of an indexed file that could not be read (a broken JSONL line), so that every run
+-- reports them, not only the run that read the file.
+CREATE TABLE IF NOT EXISTS file_problems (path TEXT NOT NULL, source TEXT NOT NULL, reason TEXT);
+CREATE INDEX IF NOT EXISTS file_problems_path ON file_problems(path);
 """
 
 
@@ -41,11 +47,42 @@ class StoreError(RuntimeError):
     """The index folder is missing or damaged; the message says what to do."""
 
 
+class VectorStoreError(StoreError):
+    """The Chroma folder is damaged or missing; the next `rag index` rebuilds it from the manifest."""
+
+
+def damaged_index(index_dir: Path, error: Exception) -> StoreError:
+    return StoreError(f"The index at {index_dir} is damaged ({error}). Delete the folder and run "
+                      "rag index again; your article files are not touched.")
+
+
+def is_damage(error: Exception) -> bool:
+    """A damaged SQLite file (not a locked one, nor a full disk, which are OperationalErrors)."""
+    return isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError)
+
+
+DISK_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO, errno.EROFS}
+
+
+def write_failure(error: BaseException) -> str | None:
+    """'disk full' (or I/O error, read-only disk) when `error` is a failed write, else None.
+    SQLite says 'database or disk is full' or 'disk I/O error'; Chroma passes SQLite's on."""
+    if isinstance(error, OSError) and error.errno in DISK_ERRNOS:
+        return error.strerror or str(error)
+    text = str(error)
+    for sign in ("disk is full", "disk I/O error", "No space left", "File too large", "readonly database",
+                 "Disk quota"):
+        if sign.lower() in text.lower():
+            return sign
+    return None
+
+
 class Store:
     def __init__(self, index_dir: Path, create: bool = True, chroma_url: str = "") -> None:
         self.index_dir = Path(index_dir)
         self.chroma_url = chroma_url
         self.writing = create
+        self.reading = not create  # readers check that Chroma agrees with the manifest
         manifest = self.index_dir / "manifest.sqlite"
         if not create and not manifest.exists():
             raise StoreError(f"No index at {self.index_dir}. Build one first: rag index PATH "
@@ -56,11 +93,15 @@ class Store:
             self.db = sqlite3.connect(manifest, check_same_thread=False)
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"The index at {self.index_dir} is damaged ({e}). Delete the folder "
-                              "and run rag index again; your article files are not touched.") from e
+            raise damaged_index(self.index_dir, e) from e
         self.db.row_factory = sqlite3.Row
         self._collection: Any = None
-        self._check_vector_location(create)
+        try:
+            self._check_vector_location(create)
+        except sqlite3.DatabaseError as e:  # damaged past the pages the schema check read
+            if is_damage(e):
+                raise damaged_index(self.index_dir, e) from e
+            raise
 
     # --- Chroma -----------------------------------------------------------------------------
     @property
@@ -76,18 +117,61 @@ class Store:
                 if not self.writing:  # a reader must not create an empty collection and answer from it
                     self._collection = existing_collection(client, name, self.chroma_url, self.index_dir)
                     return self._collection
-            else:
-                client = chromadb.PersistentClient(
-                    path=str(self.index_dir / "chroma"),
-                    settings=ChromaSettings(anonymized_telemetry=False),
+                # We always hand Chroma our own embeddings: its default embedding function would
+                # try to download a model.
+                self._collection = client.get_or_create_collection(
+                    name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
                 )
-                name = COLLECTION
-            # We always hand Chroma our own embeddings: its default embedding function would
-            # try to download a model.
-            self._collection = client.get_or_create_collection(
-                name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-            )
+                return self._collection
+            if self.reading and self.chunk_count() and not self.chroma_dir.is_dir():
+                self._damaged("the folder is missing")
+            try:
+                client = chromadb.PersistentClient(
+                    path=str(self.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False),
+                )
+                # We always hand Chroma our own embeddings: its default embedding function would
+                # try to download a model.
+                collection = client.get_or_create_collection(
+                    COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+                )
+                held = collection.count()
+            except Exception as e:  # noqa: BLE001 - Chroma raises many kinds; all mean the same here
+                if write_failure(e):
+                    raise
+                self._damaged(f"{type(e).__name__}: {e}")
+            if self.reading and not self.was_interrupted() and held != self.chunk_count():
+                self._damaged(f"it holds {held} passages, the manifest {self.chunk_count()}")
+            self._collection = collection
         return self._collection
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.index_dir / "chroma"
+
+    def _damaged(self, why: str) -> None:
+        # A marker file, not a manifest row: a writer's open transaction must not be committed.
+        (self.index_dir / "chroma.damaged").write_text(why + "\n", encoding="utf-8")
+        raise VectorStoreError(
+            f"The vector store in {self.chroma_dir} is damaged ({why}). Run rag index PATH again: "
+            "it rebuilds the vector store from the manifest, nothing needs to be re-read.")
+
+    def vector_store_damaged(self) -> bool:
+        if self.chroma_url:  # a server's store is checked by the server; nothing lives here
+            return False
+        return (self.index_dir / "chroma.damaged").exists() or (
+            self.chunk_count() > 0 and not self.chroma_dir.is_dir())
+
+    def reset_vector_store(self) -> None:
+        """Drop the Chroma folder; every document is embedded again by the run that follows."""
+        if "chromadb" in sys.modules:  # Chroma caches open systems by path, within a process
+            from chromadb.api.client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+        self._collection = None
+        shutil.rmtree(self.chroma_dir, ignore_errors=True)
+        self.db.execute("UPDATE documents SET chunk_key = ''")
+        self.db.commit()
+        (self.index_dir / "chroma.damaged").unlink(missing_ok=True)
 
     def _server_collection_name(self) -> str:
         """One collection per index, so several indexes can share a server."""
@@ -185,7 +269,20 @@ class Store:
         sources = [r[0] for r in self.db.execute("SELECT source FROM documents WHERE path = ?", (path,))]
         ids = self.remove_documents(sources)
         self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+        self.set_problems(path, [])
         return ids
+
+    def problems(self) -> dict[str, list[tuple[str, str]]]:
+        """path -> [(source, reason)] for the indexed files that have unreadable parts."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for path, source, reason in self.db.execute("SELECT * FROM file_problems ORDER BY rowid"):
+            found.setdefault(path, []).append((source, reason))
+        return found
+
+    def set_problems(self, path: str, problems: Iterable[tuple[str, str]]) -> None:
+        self.db.execute("DELETE FROM file_problems WHERE path = ?", (path,))
+        self.db.executemany("INSERT INTO file_problems VALUES (?, ?, ?)",
+                            [(path, source, reason) for source, reason in problems])
 
     def remove_documents(self, sources: Sequence[str]) -> list[str]:
         ids: list[str] = []

@@ -5,12 +5,13 @@ question -> retrieval -> context -> LLM -> citations -> Answer
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from index.dates import Period
-from index.store import Store
+from index.store import Store, damaged_index, is_damage
 from rag import citations as cite
 from rag.answer import Answer, Citation
 from rag.config import Settings
@@ -75,6 +76,10 @@ def ask(
         answer._tokens = _generate(question, retrieval, settings, answer, started)
         answer._finish = lambda text: _finish(answer, text, started, settings.verify_quotes)
         return answer if stream else answer.wait()
+    except sqlite3.DatabaseError as e:
+        if is_damage(e):
+            raise damaged_index(settings.index_dir, e) from e
+        raise
     finally:
         store.close()
 
@@ -110,10 +115,10 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
                 shown += len(token)
                 yield token
                 continue
-            marker = reply.find("Answer:")
-            if marker < 0:
+            start = cite.answer_start(reply)
+            if start is None:
                 continue
-            part = reply[marker + len("Answer:") :].lstrip()
+            part = reply[start:].lstrip()
             if len(part) > shown:
                 if shown == 0:
                     answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)

@@ -40,7 +40,14 @@ def is_refusal(text: str) -> bool:
 
 
 QUOTE = re.compile(r"Quote:\s*(?:\[(\d+)\])?\s*(.*?)\s*(?=\n\s*Quote:|\n\s*Answer:|\Z)", re.S | re.I)
-ANSWER = re.compile(r"Answer:\s*(.*)", re.S | re.I)
+# At the start of a line: a quoted sentence may itself contain the word "Answer:".
+ANSWER = re.compile(r"(?:^|\n)[ \t]*Answer:\s*(.*)", re.S | re.I)
+
+
+def answer_start(reply: str) -> int | None:
+    """Where the answer part of a reply begins (after its 'Answer:'), None before it comes."""
+    m = re.search(r"(?:^|\n)[ \t]*Answer:[ \t]*", reply, re.I)
+    return m.end() if m else None
 
 
 def split_reply(reply: str) -> tuple[list[tuple[int | None, str]], str | None]:

@@ -69,8 +69,9 @@ def model_path(settings: Settings) -> Path:
     if settings.model_path:
         path = Path(settings.model_path).expanduser()
         if not path.is_file():
-            raise ModelError(f"Model file {path} does not exist. Set RAG_MODEL_PATH to a GGUF file, "
-                             "or unset it to use the packaged default model.")
+            what = "is a folder, not a file" if path.is_dir() else "does not exist"
+            raise ModelError(f"Model file {path} {what}. Set RAG_MODEL_PATH (or --model) to a GGUF "
+                             "file, or unset it to use the packaged default model.")
         return path
     return assemble_default_model(settings.cache_dir / "models")
 
@@ -155,8 +156,11 @@ def load_llm(settings: Settings) -> Any:
             _LLMS[key] = Llama(model_path=key[0], n_ctx=key[1], n_threads=key[2], n_batch=512,
                                verbose=False)
         except (ValueError, RuntimeError) as e:
-            raise ModelError(f"Could not load the model {key[0]}: {e}. Is it a valid GGUF file? "
-                             "Delete it to have the default model assembled again.") from e
+            fix = ("Set RAG_MODEL_PATH (or --model) to a complete GGUF file, or unset it to use the "
+                   "packaged default model." if settings.model_path else
+                   "Delete it to have the default model assembled again on the next question.")
+            raise ModelError(f"Could not load the model {key[0]}: {e}. It is damaged, incomplete or "
+                             f"not a GGUF file. {fix}") from e
     return _LLMS[key]
 
 
