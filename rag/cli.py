@@ -72,13 +72,25 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--share", action="store_true", help="also serve through a public gradio.live link")
     _servers(p)
 
+    p = sub.add_parser("bench", help="measure indexing, retrieval and answer speed and memory")
+    p.add_argument("--quick", action="store_true", help="a reduced run (under 3 minutes)")
+    p.add_argument("--json", dest="json_out", type=Path, metavar="OUT", help="write every figure")
+    p.add_argument("--plot", type=Path, metavar="OUT.png", help="retrieval latency against index size")
+    p.add_argument("--articles", type=int, help="generated articles to index (default 2000; quick 200)")
+    p.add_argument("--sizes", help="index sizes for retrieval, e.g. 1000,10000,100000")
+    p.add_argument("--questions", type=int, help="questions to answer with the LLM (default 6; quick 2)")
+    p.add_argument("--no-llm", action="store_true", help="skip answer latency")
+    p.add_argument("--seeds", type=Path, help="articles for answer latency (default ../shared/seeds)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a setting for the answer part only, e.g. --set top_k=3 (to measure a lever)")
+
     args = parser.parse_args(argv)
     overrides = {k: getattr(args, k, None) for k in ("index_dir", "chunk_tokens", "chunk_overlap", "top_k",
                                                      "model_path", "chroma_url", "llm_url")}
     try:
         settings = Settings.load(**overrides)
         commands = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs,
-                    "events": cmd_events, "doctor": cmd_doctor, "ui": cmd_ui}
+                    "events": cmd_events, "doctor": cmd_doctor, "ui": cmd_ui, "bench": cmd_bench}
         commands[args.command](args, settings)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -227,6 +239,25 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> None:
           f"{time.perf_counter() - t:.1f}s)")
     if args.json:
         print(json.dumps({"embedding_dim": len(vector), "model_path": str(path)}))
+
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> None:
+    from bench import BenchPlan, format_table, plot, run_bench
+
+    plan = BenchPlan.quick() if args.quick else BenchPlan()
+    plan.articles = args.articles or plan.articles
+    plan.sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else plan.sizes
+    plan.answer_questions = args.questions or plan.answer_questions
+    plan.llm = not args.no_llm
+    plan.seeds = args.seeds or plan.seeds
+    plan.settings = dict(_key_value(item) for item in args.set)
+    figures = run_bench(plan, settings)
+    print(format_table(figures))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+        print(f"figures: {args.json_out}")
+    if args.plot:
+        print(f"plot: {plot(figures, args.plot)}")
 
 
 def cmd_ui(args: argparse.Namespace, settings: Settings) -> None:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from pathlib import Path
 
+import numpy as np
+import pytest
+
+from index.dates import Period
 from index.store import Store
-from rag.retrieve import retrieve, tokenize
+from rag.models import embed
+from rag.retrieve import dense_search, keyword_index, retrieve, tokenize
 
 
 def names(retrieval) -> list[str]:
@@ -47,3 +54,78 @@ def test_hybrid_off_uses_dense_ranking_only(seeds_settings):
 
 def test_tokenize_stems_plurals_and_past_tense():
     assert tokenize("How many soldiers were killed?") == ["soldier", "kill"]
+
+
+def bm25_reference(docs: list[list[str]], query: list[str], k1: float = 1.5, b: float = 0.75) -> list[float]:
+    """BM25 written out term by term, the textbook way."""
+    avg = sum(len(d) for d in docs) / len(docs)
+    scores = []
+    for doc in docs:
+        score = 0.0
+        for term in set(query):
+            df = sum(1 for d in docs if term in d)
+            tf = doc.count(term)
+            if df and tf:
+                idf = math.log(1 + (len(docs) - df + 0.5) / (df + 0.5))
+                score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(doc) / avg))
+        scores.append(score)
+    return scores
+
+
+def test_keyword_index_ranks_like_textbook_bm25(seeds_settings):
+    store = Store(seeds_settings.index_dir, create=False)
+    try:
+        index = keyword_index(store)
+        docs = [tokenize(p.title + " " + p.text) for p in index.passages]
+        for question in ["how many soldiers died in 2023?", "Comrade Jose VRAEM cocaine seized",
+                         "Mazangaro attack military base", "Boluarte condolences"]:
+            expected = bm25_reference(docs, tokenize(question))
+            got = index.search(question, limit=len(docs))
+            assert got, question
+            for i, score in got:
+                assert score == pytest.approx(expected[i], rel=1e-4)
+            assert {i for i, _ in got} == {i for i, s in enumerate(expected) if s > 0}
+            ranked = [i for i, _ in got]
+            assert all(expected[a] >= expected[b] - 1e-4 for a, b in itertools.pairwise(ranked))
+    finally:
+        store.close()
+
+
+def test_period_mask_matches_the_years_of_each_passage(seeds_settings):
+    store = Store(seeds_settings.index_dir, create=False)
+    try:
+        index = keyword_index(store)
+        for period in [Period(2023, 2023), Period(2012, 2020), Period(1900, 1999), Period(2030, 2040)]:
+            mask = index.in_period(period)
+            assert mask.tolist() == [any(y in period for y in p.years) for p in index.passages]
+    finally:
+        store.close()
+
+
+def test_dense_search_without_chroma_filter_finds_what_the_filter_finds(seeds_settings, tmp_path):
+    """The unfiltered over-fetch must return exactly the nearest allowed passages."""
+    from bench.stores import build_scaled_store, read_chunks
+
+    build_scaled_store(read_chunks(seeds_settings.index_dir), tmp_path / "big", 3000)
+    settings = seeds_settings.with_(index_dir=tmp_path / "big")
+    store = Store(settings.index_dir, create=False)
+    try:
+        index = keyword_index(store)
+        checked = 0
+        for question, period in [("how many soldiers died?", Period(2023, 2023)),
+                                 ("cocaine seized in the VRAEM", Period(2020, 2020)),
+                                 ("Shining Path attack on a military base", Period(2012, 2012)),
+                                 ("coca crops", Period(2017, 2022))]:
+            allowed = index.in_period(period)
+            assert 0 < allowed.sum() < len(allowed)
+            vector = embed([question], settings)[0]
+            fast = dense_search(store, index, vector, 30, allowed)
+            ids = [index.passages[i].id for i in np.flatnonzero(allowed)]
+            result = store.collection.query(query_embeddings=[vector.tolist()], n_results=30, ids=ids,
+                                            include=["distances"])
+            filtered = [index.position[i] for i in result["ids"][0]]
+            assert [i for i, _ in fast] == filtered
+            checked += 1
+        assert checked == 4
+    finally:
+        store.close()
