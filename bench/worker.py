@@ -50,7 +50,7 @@ def encode(args: dict) -> dict:
     """The baseline: SentenceTransformer.encode of exactly the texts the pipeline embedded,
     with the pipeline's batch size, and nothing else."""
     from index.store import Store
-    from rag.models import _load_embedder, embedder_path
+    from rag.models import ENCODE_BATCH, _load_embedder, embedder_path
 
     settings = Settings.load(index_dir=args["index_dir"])
     store = Store(settings.index_dir, create=False)
@@ -59,10 +59,10 @@ def encode(args: dict) -> dict:
     model = _load_embedder(embedder_path(settings))
     model.encode(["load the model before the clock starts"])
     started = time.perf_counter()
-    model.encode(texts, batch_size=settings.embed_batch, normalize_embeddings=True, convert_to_numpy=True,
+    model.encode(texts, batch_size=ENCODE_BATCH, normalize_embeddings=True, convert_to_numpy=True,
                  show_progress_bar=args.get("progress", False))
     return {"chunks": len(texts), "encode_s": time.perf_counter() - started,
-            "batch_size": settings.embed_batch, "peak_rss_mb": peak_rss_mb()}
+            "batch_size": ENCODE_BATCH, "peak_rss_mb": peak_rss_mb()}
 
 
 def retrieval(args: dict) -> dict:

