@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from index.dates import Period, question_period
 from index.events import Event, Mention, category_matches, fmt, places_in
@@ -123,7 +123,9 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         _total(answer, parsed, in_period, numbers)
     if answer.answered and settings.phrase_counts:
         _phrase(answer, settings)
-    answer.citations = [Citation.of(n, answer.passages[n - 1])
+    # Score 1.0: each cited passage holds the very sentence that states the counted figure,
+    # an exact match rather than a retrieval similarity.
+    answer.citations = [replace(Citation.of(n, answer.passages[n - 1]), score=1.0)
                         for n in cite.cited_numbers(answer.text, len(answer.passages))]
     inferred = [c.n for c in answer.citations if c.date_inferred]
     if inferred and "inferred" not in answer.text.split("\n\n")[0]:

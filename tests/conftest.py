@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import missing
 
 from rag.config import Settings
 
@@ -16,7 +17,7 @@ SAMPLES = ROOT / "samples"
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     if not SEEDS.is_dir():
-        pytest.skip(f"seed articles not found at {SEEDS}")
+        missing(f"seed articles not found at {SEEDS}")
     return SEEDS
 
 
@@ -33,3 +34,11 @@ def seeds_settings(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) ->
     settings = Settings.load(index_dir=tmp_path_factory.mktemp("seeds-index"))
     build_index([seeds_dir], settings, progress=False)
     return settings
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A run in which no test passed (all skipped or deselected) fails: it checked nothing."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if exitstatus == 0 and reporter is not None and not reporter.stats.get("passed"):
+        reporter.write_line("no test passed: failing the run, since it checked nothing", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -29,6 +29,7 @@ def test_soldiers_2023_is_four_from_one_event(seeds_settings):
     for c in answer.citations:
         assert f"[{c.n}]" in answer.text
         assert c.text == answer.passages[c.n - 1].text
+        assert c.score == 1.0  # the passage states the counted figure: an exact match
 
 
 def test_year_without_articles_is_not_answered_with_a_figure(seeds_settings):
@@ -42,6 +43,7 @@ def test_fact_from_the_2012_brief_cites_the_canonical_copy(seeds_settings):
     answer = ask("Who led the Shining Path faction in the VRAE in 2012?", seeds_settings)
     assert "Quispe Palomino" in answer.text
     assert cited_files(answer) == {"001"}, "000 is a duplicate of 001 and must not be cited"
+    assert all(c.score > 0 for c in answer.citations)  # the fused retrieval score
 
 
 def test_question_the_articles_cannot_answer_is_refused(seeds_settings):

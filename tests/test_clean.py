@@ -203,3 +203,29 @@ def test_clean_seed_003_cuts_long_related_tail():
 def test_clean_seed_000_already_clean_is_unchanged():
     raw = seed("000")
     assert clean(raw) == normalize(raw)
+
+
+def test_indexing_drops_a_line_repeated_across_the_corpus(tmp_path):
+    """End to end: the corpus-level rule reaches the index, not only clean()."""
+    from index.build import build_index
+    from index.store import Store
+    from rag.config import Settings
+
+    shared = "Support independent journalism from the Valle Daily newsroom"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    stories = [BODY, "Farmers in the valley harvested a record coffee crop this season, the cooperative "
+               "reported, and prices at the regional market rose for the third month in a row.",
+               "The regional government opened a new bridge over the river, cutting the trip between "
+               "two provincial towns from four hours to one, engineers said at the ceremony."]
+    for n, story in enumerate(stories, start=1):
+        (corpus / f"a{n}.txt").write_text(f"Headline {n}\n\n{story}\n\n{shared}\n")
+    settings = Settings.load(index_dir=tmp_path / "index")
+    build_index([corpus], settings, progress=False)
+    store = Store(settings.index_dir, create=False)
+    try:
+        texts = [r["text"] for r in store.chunk_rows()]
+    finally:
+        store.close()
+    assert all(any(story[:40] in t for t in texts) for story in stories), "every story is indexed"
+    assert not any("independent journalism" in t for t in texts)

@@ -151,3 +151,22 @@ def test_cli_reports_a_broken_model_without_a_traceback(seeds_settings, tmp_path
 
 def test_store_errors_are_runtime_errors_the_cli_reports():
     assert issubclass(VectorStoreError, StoreError) and issubclass(StoreError, RuntimeError)
+
+
+def test_default_model_parts_that_do_not_add_up_are_refused(tmp_path, monkeypatch):
+    """Parts damaged on disk (or a different release) must not become 'the default model'."""
+    from rag import models
+
+    parts = []
+    for i in range(2):
+        part = tmp_path / "pkg" / f"part{i:02d}.bin"
+        part.parent.mkdir(exist_ok=True)
+        part.write_bytes(os.urandom(1000))
+        parts.append(("pkg", part.name))
+    monkeypatch.setattr(models, "DEFAULT_MODEL_PARTS", parts)
+    monkeypatch.setattr(models, "_package_file", lambda package, rel: tmp_path / package / rel)
+    cache = tmp_path / "models"
+    with pytest.raises(ModelError, match="sha256 mismatch") as error:
+        models.assemble_default_model(cache)
+    assert "setup.sh" in str(error.value)
+    assert not list(cache.iterdir()), "no partial or unchecked model file is left behind"

@@ -6,9 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import missing
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
+try:
+    import nbclient
+    import nbformat
+except ImportError as e:
+    missing(f"the notebook test needs nbformat and nbclient (the dev extra): {e}")
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NOTEBOOK = EXAMPLES / "quickstart.ipynb"

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import missing
 
 from eval.servers import ServerError, start_chroma, start_llm, tiny_model
 from index.store import Store, StoreError
@@ -29,7 +30,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory):
     try:
         tiny_model()
     except ModelError as e:
-        pytest.skip(str(e))
+        missing(str(e))
     folder = tmp_path_factory.mktemp("servers")
     started = []
     try:
