@@ -36,6 +36,9 @@ def summary_table(summary: dict) -> str:
     rows = [f"{key:<24} {_fmt(summary.get(key))}" for key in ["cases", *HEADLINE]]
     for category, figures in summary.get("by_category", {}).items():
         rows.append(f"  {category:<22} {_fmt(figures['accuracy'])} of {figures['cases']}")
+    if summary.get("resumed_cases"):
+        # Those answers come from an earlier, interrupted run (same code, corpus and settings).
+        rows.append(f"resumed {summary['resumed_cases']} cases from an interrupted run")
     return "\n".join(rows)
 
 
@@ -105,12 +108,13 @@ def _chart(summary: dict, baseline: dict | None, out: Path) -> None:
 
 
 def compare(a: dict, b: dict, names: tuple[str, str] = ("A", "B")) -> str:
-    """Two runs side by side: headline figures, then the cases that changed."""
+    """Two runs side by side: headline figures, every case in both, then what changed."""
     rows = [f"{'figure':<24} {names[0]:>10} {names[1]:>10}"]
     for key in ["cases", *HEADLINE]:
         rows.append(f"{key:<24} {_fmt(a['summary'].get(key)):>10} {_fmt(b['summary'].get(key)):>10}")
     by_id = {c["id"]: c for c in b["cases"]}
     pairs = [(c, by_id[c["id"]]) for c in a["cases"] if c["id"] in by_id]
+    rows += ["", compare_cases(pairs, names)]
     better = [x["id"] for x, y in pairs if not x["correct"] and y["correct"]]
     worse = [x["id"] for x, y in pairs if x["correct"] and not y["correct"]]
     rows += ["", f"better in {names[1]} ({len(better)}): {', '.join(better) or '-'}",
@@ -119,3 +123,28 @@ def compare(a: dict, b: dict, names: tuple[str, str] = ("A", "B")) -> str:
     if only:
         rows.append(f"in one run only: {', '.join(only)}")
     return "\n".join(rows)
+
+
+def compare_cases(pairs: list[tuple[dict, dict]], names: tuple[str, str] = ("A", "B")) -> str:
+    """One row a case: correct, cited a right article, retrieval found one, and total seconds,
+    each as run A / run B; a case whose verdict changed says which way."""
+    rows = [f"case by case, A / B (A: {names[0]}, B: {names[1]})",
+            f"{'case':<28} {'correct':<9} {'cited':<9} {'found':<9} {'seconds':>14}"]
+    verdicts = {(False, True): "  better", (True, False): "  worse"}
+    for x, y in pairs:
+        changed = verdicts.get((bool(x["correct"]), bool(y["correct"])), "")
+        rows.append(
+            f"{x['id'][:28]:<28} {_pair(x['correct'], y['correct']):<9} "
+            f"{_pair(x.get('citation_recall'), y.get('citation_recall')):<9} "
+            f"{_pair(x.get('retrieval_recall'), y.get('retrieval_recall')):<9} "
+            f"{_seconds(x):>6.1f} /{_seconds(y):>6.1f}{changed}"
+        )
+    return "\n".join(rows)
+
+
+def _pair(x: object, y: object) -> str:
+    return f"{_mark(x)}/{_mark(y)}"
+
+
+def _seconds(case: dict) -> float:
+    return case.get("timings", {}).get("total_s", 0.0)

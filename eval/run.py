@@ -1,17 +1,21 @@
 """Run eval suites: index the corpus, ask every question, score, summarise.
 
 Finished cases are appended to a progress file as they complete, so an interrupted run picks
-up where it stopped (same suite, corpus and settings) instead of asking again.
+up where it stopped instead of asking again. The file is named after everything that could
+change an answer or its score (the suite, the corpus files, the code, the model file and every
+setting that matters), so a changed run never reuses old answers; it is deleted once a run
+has answered every case.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import statistics
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from eval.score import score
@@ -19,11 +23,19 @@ from eval.suite import Case, SuiteError, load_suite
 from rag.config import Settings
 
 # The naive baseline: a plain RAG pipeline on the same model: dense top-k only, raw text,
-# no duplicate detection, no time awareness, a plain prompt with no quote check.
+# no duplicate detection, no time awareness, no event table, no refusal of unknown names,
+# a plain prompt with no quote check. max_per_article follows top_k (see eval_settings).
 NAIVE = {"hybrid": False, "clean": False, "dedup": False, "time_aware": False, "verify_quotes": False,
-         "events": False}
-RUN_SETTINGS = ["model_path", "embed_model", "top_k", "chunk_tokens", "chunk_overlap", "hybrid", "clean",
-                "dedup", "time_aware", "verify_quotes", "max_per_article", "candidates", "events"]
+         "events": False, "refuse_unknown_names": False}
+# Settings that cannot change an answer: where the index and caches live (the index is built
+# from the corpus, which is fingerprinted), how many threads, how long to wait for a server,
+# the server's key (a secret: never written to the results either). Every other field, including
+# any added later, is part of the resume key and of the run's record.
+NOT_ANSWER_AFFECTING = {"index_dir", "cache_dir", "threads", "llm_timeout", "llm_api_key"}
+ROOT = Path(__file__).resolve().parents[1]
+# The code that answers a case (rag/, index/) and that parses and scores it: when it changes,
+# earlier results are stale. Hashed by content: a git checkout is not always there.
+CODE = [ROOT / "rag", ROOT / "index", ROOT / "eval" / "score.py", ROOT / "eval" / "suite.py"]
 
 
 @dataclass
@@ -37,7 +49,17 @@ class EvalRun:
 
 
 def eval_settings(settings: Settings, naive: bool = False, **overrides: object) -> Settings:
-    return settings.with_(**{**(NAIVE if naive else {}), **overrides})
+    settings = settings.with_(**{**(NAIVE if naive else {}), **overrides})
+    if naive and "max_per_article" not in overrides:
+        # No per-article cap: a plain pipeline takes the k best passages, whatever their article.
+        settings = settings.with_(max_per_article=settings.top_k)
+    return settings
+
+
+def answer_settings(settings: Settings) -> dict:
+    """Every setting that can change an answer, as plain values."""
+    return {f.name: _plain(getattr(settings, f.name)) for f in fields(settings)
+            if f.name not in NOT_ANSWER_AFFECTING}
 
 
 def run_eval(
@@ -65,9 +87,28 @@ def run_eval(
     index_report = build_index(list(corpus), settings, progress=progress)
 
     log = _progress_file(settings, suites, corpus)
-    done = {} if fresh else _read_log(log)
-    if fresh:
-        log.unlink(missing_ok=True)
+    done = _resume(log, fresh)
+    results = _ask_all(cases, settings, ask, log, done, progress)
+    if not any(r.get("error") for r in results):
+        log.unlink(missing_ok=True)  # complete: the next run starts afresh
+    summary = summarise(results)
+    summary.update({
+        "mode": "naive" if naive else "full",
+        "model": model_label(settings),
+        "settings": answer_settings(settings),
+        "code_version": _code_fingerprint()[:12],
+        "suites": [str(s) for s in suites],
+        "corpus": [str(c) for c in corpus],
+        "documents": len(index_report.documents),
+        "chunks": index_report.chunks,
+        "resumed_cases": sum(1 for c in cases if c.id in done),
+    })
+    return EvalRun(summary, results, problems)
+
+
+def _ask_all(cases: list[Case], settings: Settings, ask, log: Path, done: dict[str, dict],
+             progress: bool) -> list[dict]:
+    """Every case's result: resumed from `done`, or asked now and appended to `log` at once."""
     results: list[dict] = []
     bar = None
     if progress:
@@ -75,8 +116,9 @@ def run_eval(
 
         bar = tqdm(total=len(cases), desc="eval", unit="case", file=sys.stderr)
     for case in cases:
-        result = done.get(case.id) or _run_case(case, settings, ask)
-        if case.id not in done:
+        resumed = case.id in done
+        result = done[case.id] if resumed else _run_case(case, settings, ask)
+        if not resumed:
             with log.open("a", encoding="utf-8") as f:
                 f.write(json.dumps(result, ensure_ascii=False) + "\n")
         results.append(result)
@@ -85,22 +127,11 @@ def run_eval(
             bar.set_postfix(correct=f"{sum(r['correct'] for r in results)}/{len(results)}")
         else:  # no terminal (a log file, CI): one line a case, so a long run shows its pace
             print(f"[{len(results)}/{len(cases)}] {case.id}: {'ok' if result['correct'] else 'WRONG'} "
-                  f"({result['timings'].get('total_s', 0):.1f}s{', resumed' if case.id in done else ''})",
+                  f"({result['timings'].get('total_s', 0):.1f}s{', resumed' if resumed else ''})",
                   file=sys.stderr, flush=True)
     if bar:
         bar.close()
-    summary = summarise(results)
-    summary.update({
-        "mode": "naive" if naive else "full",
-        "model": model_label(settings),
-        "settings": {k: _plain(getattr(settings, k)) for k in RUN_SETTINGS},
-        "suites": [str(s) for s in suites],
-        "corpus": [str(c) for c in corpus],
-        "documents": len(index_report.documents),
-        "chunks": index_report.chunks,
-        "resumed_cases": sum(1 for c in cases if c.id in done),
-    })
-    return EvalRun(summary, results, problems)
+    return results
 
 
 def _load(suites: list[str | Path]) -> tuple[list[Case], list[str]]:
@@ -181,24 +212,82 @@ def summarise(results: list[dict]) -> dict:
 
 
 def _progress_file(settings: Settings, suites: list, corpus: list) -> Path:
-    material = [Path(s).read_text(encoding="utf-8") for s in suites]
-    material += sorted(str(Path(c).resolve()) for c in corpus)
-    material += [repr(getattr(settings, k)) for k in RUN_SETTINGS]
-    key = hashlib.sha256("\n".join(material).encode()).hexdigest()[:16]
+    material = {
+        "suites": [hashlib.sha256(Path(s).read_bytes()).hexdigest() for s in suites],
+        "corpus": _corpus_fingerprint(corpus),
+        "code": _code_fingerprint(),
+        # A different file at the same path answers differently (content too large to hash).
+        "models": [_stat_fingerprint(Path(p)) for p in (settings.model_path, settings.embed_model) if p],
+        "settings": answer_settings(settings),
+    }
+    key = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:16]
     folder = settings.cache_dir / "eval-progress"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{key}.jsonl"
 
 
+def _code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for root in CODE:
+        for path in sorted(root.rglob("*.py")) if root.is_dir() else [root]:
+            digest.update(f"{os.path.relpath(path, ROOT)}\n".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _corpus_fingerprint(corpus: list) -> list:
+    """Each article file the indexer would read, and its metadata sidecars: path, size, mtime.
+    The indexer itself trusts the same stat() to tell a changed file."""
+    from index.load import Skipped, iter_files
+
+    entries: list = []
+    for item in iter_files(corpus):
+        if isinstance(item, Skipped):
+            entries.append([item.path, item.reason])
+            continue
+        for path in (item, item.with_suffix(".json"), item.with_name(item.name + ".meta.json")):
+            if path.is_file():
+                entries.append(_stat_fingerprint(path))
+    return entries
+
+
+def _stat_fingerprint(path: Path) -> list:
+    """A file's, or a folder's files', absolute path, size and modification time."""
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    out: list = []
+    for f in files:
+        try:
+            st = f.stat()
+            out.append([str(f.resolve()), st.st_size, st.st_mtime_ns])
+        except OSError:
+            out.append([str(f), None, None])  # missing: asking will fail and say so
+    return out
+
+
+def _resume(log: Path, fresh: bool) -> dict[str, dict]:
+    """The cases a killed or failed run of the same key finished. The log is rewritten with
+    just those, so a half-written last line or a failed case cannot swallow the next line."""
+    if fresh:
+        log.unlink(missing_ok=True)
+        return {}
+    done = _read_log(log)
+    if log.exists():
+        tmp = log.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in done.values()),
+                       encoding="utf-8")
+        os.replace(tmp, log)
+    return done
+
+
 def _read_log(log: Path) -> dict[str, dict]:
     done: dict[str, dict] = {}
     if log.exists():
-        for line in log.read_text(encoding="utf-8").splitlines():
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 result = json.loads(line)
             except ValueError:
                 continue  # a line cut short when the run was killed
-            if not result.get("error"):
+            if isinstance(result, dict) and result.get("id") and not result.get("error"):
                 done[result["id"]] = result
     return done
 
@@ -207,4 +296,4 @@ def _plain(value: object) -> object:
     return str(value) if isinstance(value, Path) else value
 
 
-__all__ = ["NAIVE", "EvalRun", "run_eval", "summarise"]
+__all__ = ["NAIVE", "EvalRun", "answer_settings", "run_eval", "summarise"]

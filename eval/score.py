@@ -8,10 +8,15 @@ from pathlib import Path
 from eval.suite import Case
 from rag.answer import Answer
 
+# The second half of a compound number: 'twenty' in 'twenty-four' is not a mention of twenty.
+UNITS = "(?:one|two|three|four|five|six|seven|eight|nine)"
+
 
 def mentions(text: str, phrase: str) -> bool:
-    """Whole-word, case-insensitive: '4' matches '4 soldiers' but not '40', '2014' or '2023-04'."""
-    pattern = r"(?<![\w.,])(?<!\d-)" + re.escape(phrase.strip()) + r"(?![\w]|[.,]\d)"
+    """Whole-word, case-insensitive: '4' matches '4 soldiers' but not '40', '2014', '2023-04',
+    '4,000' or '4.5'; 'four' does not match 'fourteen' nor 'twenty-four' (a hyphen joined to a
+    word before it makes one compound number), nor 'twenty' 'twenty-four'."""
+    pattern = r"(?<![\w.,])(?<!\w-)" + re.escape(phrase.strip()) + r"(?![\w]|[.,]\d|-" + UNITS + r"\b)"
     return re.search(pattern, text, re.I) is not None
 
 

@@ -60,7 +60,7 @@ def ask(
             counted = answer_from_events(question, settings, store, started, span, model_label(settings))
             if counted is not None:
                 return counted
-        unknown = keyword_index(store).unknown_names(question)
+        unknown = keyword_index(store).unknown_names(question) if settings.refuse_unknown_names else []
         if unknown:
             return _answer_unknown_names(question, unknown, settings, started)
         retrieval = retrieve(question, settings, store, span)
@@ -98,7 +98,7 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
               started: float) -> Iterator[str]:
     """Stream the model's reply. The 'Quote:' part is kept back (it is checked, not shown);
     only what follows 'Answer:' is yielded."""
-    messages = build_messages(question, retrieval, settings.verify_quotes)
+    messages = build_messages(question, retrieval, settings.verify_quotes, settings.time_aware)
     llm = load_llm(settings)
     reply = ""
     shown = 0  # characters of the answer part already yielded

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from rag.config import Settings
+from rag.config import SettingError, Settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -94,6 +94,9 @@ def main(argv: list[str] | None = None) -> None:
         commands[args.command](args, settings)
     except KeyboardInterrupt:
         sys.exit(130)
+    except SettingError as e:  # a usage error, like a bad flag: argparse's exit code
+        print(f"rag: error: {e}", file=sys.stderr)
+        sys.exit(2)
     except (ValueError, RuntimeError, OSError) as e:
         print(f"rag: error: {e}", file=sys.stderr)
         sys.exit(1)

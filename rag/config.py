@@ -45,6 +45,9 @@ class Settings:
     time_aware: bool = True
     # Counting and 'which year' questions answered from the event table (index/events.py).
     events: bool = True
+    # A question naming someone or somewhere no article contains ("FARC", "Colombia") is
+    # refused without asking the model. Off: such questions go through retrieval like any other.
+    refuse_unknown_names: bool = True
     # The LLM words the computed count (checked against the arithmetic); off: the plain computed text.
     phrase_counts: bool = True
     # Quote-then-answer, with the quote checked against the passages. Off: a plain RAG prompt.
@@ -79,7 +82,8 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         unknown = set(values) - {f.name for f in fields(cls)}
         if unknown:
-            raise ValueError(f"unknown setting(s) {sorted(unknown)} in {path} or overrides")
+            raise SettingError(f"unknown setting(s) {sorted(unknown)} in {path} or overrides; "
+                               f"known: {', '.join(f.name for f in fields(cls))}")
         return replace(cls(), **{k: _coerce(cls, k, v) for k, v in values.items()})
 
     def with_(self, **changes: object) -> Settings:
@@ -94,14 +98,30 @@ class Settings:
         return self.cache_dir / "corpora" / digest
 
 
+class SettingError(ValueError):
+    """A setting that does not exist, or a value it cannot take; the message says which."""
+
+
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
 def _coerce(cls: type, name: str, value: object) -> object:
+    known = [f.name for f in fields(cls)]
+    if name not in known:
+        raise SettingError(f"unknown setting '{name}'; known: {', '.join(known)}")
     default = getattr(cls(), name)
     if isinstance(default, bool):
-        if isinstance(value, str):
-            return value.strip().lower() in {"1", "true", "yes", "on"}
-        return bool(value)
+        if not isinstance(value, str):
+            return bool(value)
+        # A typo ("flase") must not quietly switch a component off.
+        if value.strip().lower() not in TRUE | FALSE:
+            raise SettingError(f"setting '{name}' is true or false, not '{value}'")
+        return value.strip().lower() in TRUE
     if isinstance(default, int):
-        return int(value)  # type: ignore[arg-type]
+        try:
+            return int(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise SettingError(f"setting '{name}' is a whole number, not '{value}'") from None
     if isinstance(default, Path):
         return Path(str(value)).expanduser()
     return str(value)

@@ -76,14 +76,18 @@ def _left_out(sentence: str) -> str:
     return sentence[:start] + LEFT_OUT + sentence[start + len(core):]
 
 
-def passage_block(n: int, p: Passage) -> str:
-    source = ", ".join(x for x in (p.outlet, date_label(p)) if x)
-    text = annotate_dates(as_data(p.text), p.date)
-    return f"[{n}] {as_data(p.title)} ({source})\n{text}"
+def passage_block(n: int, p: Passage, time_aware: bool = True) -> str:
+    # Without time awareness (the naive baseline, an ablation) the prompt carries only the date
+    # the article prints: no inferred year, no relative dates resolved.
+    date = date_label(p) if time_aware else (f"published {p.date}" if p.date and not p.date_inferred else "")
+    source = ", ".join(x for x in (p.outlet, date) if x)
+    text = annotate_dates(as_data(p.text), p.date) if time_aware else as_data(p.text)
+    return f"[{n}] {as_data(p.title)}{f' ({source})' if source else ''}\n{text}"
 
 
-def build_messages(question: str, retrieval: Retrieval, verify_quotes: bool = True) -> list[dict[str, str]]:
-    blocks = "\n\n".join(passage_block(n, p) for n, p in enumerate(retrieval.passages, start=1))
+def build_messages(question: str, retrieval: Retrieval, verify_quotes: bool = True,
+                   time_aware: bool = True) -> list[dict[str, str]]:
+    blocks = "\n\n".join(passage_block(n, p, time_aware) for n, p in enumerate(retrieval.passages, start=1))
     note = ""
     if retrieval.period and not retrieval.period_matched:
         note = (f"\n\nNote: no passage is about {retrieval.period.label()}; say what the passages "
