@@ -41,24 +41,46 @@ def is_refusal(text: str) -> bool:
 
 QUOTE = re.compile(r"Quote:\s*(?:\[(\d+)\])?\s*(.*?)\s*(?=\n\s*Quote:|\n\s*Answer:|\Z)", re.S | re.I)
 # At the start of a line: a quoted sentence may itself contain the word "Answer:".
-ANSWER = re.compile(r"(?:^|\n)[ \t]*Answer:\s*(.*)", re.S | re.I)
+ANSWER = re.compile(r"(?:^|\n)[ \t]*Answer:\s*(.*?)\s*(?=\n\s*Quote:|\Z)", re.S | re.I)
 
 
-def answer_start(reply: str) -> int | None:
-    """Where the answer part of a reply begins (after its 'Answer:'), None before it comes."""
+def answer_so_far(reply: str) -> str:
+    """The answer part of a reply still being generated: its text up to a 'Quote:' line, less
+    a leading 'Answer:' and a last line that may yet turn out to be 'Quote:'. A reply that opens
+    with its quote shows nothing until its 'Answer:' line."""
+    head = reply.lstrip().lower()
+    if len(head) < 7 and ("answer:".startswith(head) or "quote:".startswith(head)):
+        return ""  # too early to tell an answer from a label
     m = re.search(r"(?:^|\n)[ \t]*Answer:[ \t]*", reply, re.I)
-    return m.end() if m else None
+    if m:
+        part = reply[m.end():]
+    elif head.startswith("quote:"):
+        return ""
+    else:
+        part = reply
+    end = re.search(r"\n\s*Quote:", part, re.I)
+    if end:
+        return part[: end.start()]
+    last = part.rfind("\n")
+    if last >= 0 and "quote:".startswith(part[last:].strip().lower()[:6]):
+        return part[:last]
+    return part
 
 
 def split_reply(reply: str) -> tuple[list[tuple[int | None, str]], str | None]:
-    """'Quote: [2] "..."\nAnswer: ...' -> ([(2, '...')], '...'). Answer is None if absent."""
+    """'Answer: ...\nQuote: [2] "..."' -> ([(2, '...')], '...'), in either order; a small model
+    sometimes leaves out the 'Answer:' label, and then the text before its quote is the answer.
+    Answer is None if absent."""
     quotes = []
     for m in QUOTE.finditer(reply):
         text = m.group(2).strip().strip('"“”').strip()
         if text and text.lower().rstrip(".") != "none":
             quotes.append((int(m.group(1)) if m.group(1) else None, text))
     answer = ANSWER.search(reply)
-    return quotes, answer.group(1).strip() if answer else None
+    if answer:
+        return quotes, answer.group(1).strip()
+    unlabelled = re.split(r"(?:^|\n)\s*Quote:", reply, maxsplit=1, flags=re.I)[0].strip()
+    return quotes, unlabelled or None
 
 
 NUMBER_WORDS = {w: str(n) for n, w in enumerate(
@@ -100,3 +122,31 @@ def locate_quote(quote: str, passages: list[str], hint: int | None = None) -> in
         if sum(w in have for w in words) >= 0.85 * len(words):
             return i + 1
     return None
+
+
+def supporting_sentence(answer: str, question: str, passages: list[str],
+                        cited: list[int]) -> tuple[int, str] | None:
+    """(passage number, sentence) of the passage sentence that states what the answer adds to
+    the question, for a reply whose quote is missing or made up: the answer's own words must be
+    there, not merely the question's. Cited passages are tried first; None if no sentence does."""
+    # Figures are left to unsupported_numbers(); the answer may carry the year of a date that
+    # the prompt resolved ('on Monday (2023)').
+    words = {w for w in _words(MARKER.sub(" ", answer)) if not w.isdigit()}
+    words -= set(_words(question)) | ANSWER_FILLER
+    if len(words) < 2:
+        return None
+    order = [n - 1 for n in cited if 1 <= n <= len(passages)]
+    order += [i for i in range(len(passages)) if i not in order]
+    for i in order:
+        for sentence in re.split(r"(?<=[.!?])\s+|\n+", passages[i]):
+            have = set(_words(sentence))
+            if len(words & have) >= 0.75 * len(words):
+                return i + 1, sentence.strip()
+    return None
+
+
+# Words an answer uses to restate, not to inform: they need not appear in its source.
+ANSWER_FILLER = set(
+    "the a an of in on at to and or was were is are be been by for with as that this it its their "
+    "they he she his her according article articles passage passages says said say reported".split()
+)
