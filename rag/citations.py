@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+from index.chunk import sentences
+from rag.retrieve import tokenize  # stemmed, without stopwords: as retrieval sees words
+
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 REFUSAL = re.compile(
     r"\b(the articles do not say|(do|does|did) not (say|mention|specify|state|contain|provide|report)"
@@ -41,7 +44,7 @@ def is_refusal(text: str) -> bool:
 
 QUOTE = re.compile(r"Quote:\s*(?:\[(\d+)\])?\s*(.*?)\s*(?=\n\s*Quote:|\n\s*Answer:|\Z)", re.S | re.I)
 # At the start of a line: a quoted sentence may itself contain the word "Answer:".
-ANSWER = re.compile(r"(?:^|\n)[ \t]*Answer:\s*(.*?)\s*(?=\n\s*Quote:|\Z)", re.S | re.I)
+ANSWER = re.compile(r"(?:^|\n)[ \t]*Answer:\s*(.*?)\s*(?=\bQuote:|\Z)", re.S | re.I)
 
 
 def answer_so_far(reply: str) -> str:
@@ -58,12 +61,13 @@ def answer_so_far(reply: str) -> str:
         return ""
     else:
         part = reply
-    end = re.search(r"\n\s*Quote:", part, re.I)
+    end = re.search(r"\bQuote:", part, re.I)
     if end:
-        return part[: end.start()]
-    last = part.rfind("\n")
-    if last >= 0 and "quote:".startswith(part[last:].strip().lower()[:6]):
-        return part[:last]
+        return part[: end.start()].rstrip()
+    # Hold back a last word that may be the start of 'Quote:' (a model may not start a new line).
+    last = re.search(r"(?:^|\s)(\S{1,6})$", part)
+    if last and "quote:".startswith(last.group(1).lower()):
+        return part[: last.start(1)].rstrip()
     return part
 
 
@@ -79,7 +83,7 @@ def split_reply(reply: str) -> tuple[list[tuple[int | None, str]], str | None]:
     answer = ANSWER.search(reply)
     if answer:
         return quotes, answer.group(1).strip()
-    unlabelled = re.split(r"(?:^|\n)\s*Quote:", reply, maxsplit=1, flags=re.I)[0].strip()
+    unlabelled = re.split(r"\bQuote:", reply, maxsplit=1, flags=re.I)[0].strip()
     return quotes, unlabelled or None
 
 
@@ -126,23 +130,32 @@ def locate_quote(quote: str, passages: list[str], hint: int | None = None) -> in
 
 def supporting_sentence(answer: str, question: str, passages: list[str],
                         cited: list[int]) -> tuple[int, str] | None:
-    """(passage number, sentence) of the passage sentence that states what the answer adds to
-    the question, for a reply whose quote is missing or made up: the answer's own words must be
-    there, not merely the question's. Cited passages are tried first; None if no sentence does."""
-    # Figures are left to unsupported_numbers(); the answer may carry the year of a date that
-    # the prompt resolved ('on Monday (2023)').
-    words = {w for w in _words(MARKER.sub(" ", answer)) if not w.isdigit()}
-    words -= set(_words(question)) | ANSWER_FILLER
-    if len(words) < 2:
-        return None
+    """(passage number, sentence) of a passage sentence that states what the answer adds to the
+    question, for a reply whose quote is missing, made up or silent on the answer's figures: the
+    answer's own words and every figure it adds must be in that sentence, not merely the
+    question's words. Cited passages are tried first; None if no sentence does."""
+    words = {_month(w) for w in tokenize(MARKER.sub(" ", answer)) if not w.isdigit()}
+    words -= {_month(w) for w in tokenize(question)} | ANSWER_FILLER
+    figures = numbers(answer) - numbers(question)
+    if not words and not figures:
+        return None  # it only echoes the question
     order = [n - 1 for n in cited if 1 <= n <= len(passages)]
     order += [i for i in range(len(passages)) if i not in order]
     for i in order:
-        for sentence in re.split(r"(?<=[.!?])\s+|\n+", passages[i]):
-            have = set(_words(sentence))
-            if len(words & have) >= 0.75 * len(words):
+        for sentence in (s for line in passages[i].splitlines() for s in sentences(line)):
+            have = {_month(w) for w in tokenize(sentence)}
+            if figures <= numbers(sentence) and len(words & have) >= 0.75 * len(words):
                 return i + 1, sentence.strip()
     return None
+
+
+MONTHS = {m[:3]: m for m in ("january february march april may june july august september october "
+                             "november december").split()}
+MONTHS["sept"] = "september"
+
+
+def _month(word: str) -> str:
+    return MONTHS.get(word, word)
 
 
 # Words an answer uses to restate, not to inform: they need not appear in its source.

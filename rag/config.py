@@ -52,7 +52,6 @@ class Settings:
     # Prompt tokens of passage text, all passages together: each passage is cut to the sentences
     # that bear most on the question (0: whole passages). Prompt tokens are most of the latency.
     passage_budget: int = 300
-    answer_first: bool = True
     max_answer_tokens: int = 300
     context_tokens: int = 4096
     threads: int = max(1, os.cpu_count() or 1)
