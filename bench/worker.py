@@ -137,8 +137,10 @@ def answer(args: dict) -> dict:
         prompt_s = perf.t_p_eval_ms / 1000
         return {"question": question, "cold": cold, "prompt_tokens": reply.prompt_tokens,
                 "prompt_tokens_evaluated": perf.n_p_eval, "completion_tokens": perf.n_eval,
-                "retrieval_s": retrieval_s, "first_token_s": retrieval_s + prompt_s,
-                "first_answer_token_s": shown_at or total_s, "total_s": total_s,
+                # first_token_s: the first token the user is shown; prompt_done_s: when the
+                # prompt was read (what a reused prefix shortens).
+                "retrieval_s": retrieval_s, "prompt_done_s": retrieval_s + prompt_s,
+                "first_token_s": shown_at or total_s, "total_s": total_s,
                 "prompt_tokens_per_s": perf.n_p_eval / prompt_s if prompt_s else 0.0,
                 "tokens_per_s": perf.n_eval / (perf.t_eval_ms / 1000) if perf.t_eval_ms else 0.0,
                 "answered": reply.answered}

@@ -24,9 +24,10 @@ from rag.config import Settings
 
 # The naive baseline: a plain RAG pipeline on the same model: dense top-k only, raw text,
 # no duplicate detection, no time awareness, no event table, no refusal of unknown names,
-# a plain prompt with no quote check. max_per_article follows top_k (see eval_settings).
+# whole passages, a plain prompt with no quote check. max_per_article follows top_k (see
+# eval_settings).
 NAIVE = {"hybrid": False, "clean": False, "dedup": False, "time_aware": False, "verify_quotes": False,
-         "events": False, "refuse_unknown_names": False}
+         "events": False, "refuse_unknown_names": False, "passage_budget": 0}
 # Settings that cannot change an answer: where the index and caches live (the index is built
 # from the corpus, which is fingerprinted), how many threads, how long to wait for a server,
 # the server's key (a secret: never written to the results either). Every other field, including

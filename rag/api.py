@@ -15,7 +15,7 @@ from index.store import Store, damaged_index, is_damage
 from rag import citations as cite
 from rag.answer import Answer, Citation
 from rag.config import Settings
-from rag.context import build_messages
+from rag.context import annotate_dates, build_messages, focus
 from rag.counting import answer_from_events
 from rag.models import llm_lock, load_llm, model_label, prompt_tokens
 from rag.retrieve import Retrieval, keyword_index, retrieve
@@ -64,6 +64,7 @@ def ask(
         if unknown:
             return _answer_unknown_names(question, unknown, settings, started)
         retrieval = retrieve(question, settings, store, span)
+        focus(question, retrieval.passages, settings.passage_budget, settings)
         if not retrieval.passages:
             raise QuestionError(f"The index at {settings.index_dir} has no articles yet. "
                                 "Add some with: rag index PATH")
@@ -96,8 +97,6 @@ def _check(question: str, settings: Settings) -> str:
 
 def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: Answer,
               started: float) -> Iterator[str]:
-    """Stream the model's reply. The 'Quote:' part is kept back (it is checked, not shown);
-    only what follows 'Answer:' is yielded."""
     messages = build_messages(question, retrieval, settings.verify_quotes, settings.time_aware)
     llm = load_llm(settings)
     reply = ""
@@ -115,10 +114,7 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
                 shown += len(token)
                 yield token
                 continue
-            start = cite.answer_start(reply)
-            if start is None:
-                continue
-            part = reply[start:].lstrip()
+            part = cite.answer_so_far(reply).lstrip()
             if len(part) > shown:
                 if shown == 0:
                     answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
@@ -135,14 +131,25 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     quotes, text = cite.split_reply(answer.raw_reply) if verify_quotes else ([], answer.raw_reply)
     texts = [f"{p.title}\n{p.text}" for p in answer.passages]  # a headline is article text too
     located = [(q, n) for hint, q in quotes if (n := cite.locate_quote(q, texts, hint))]
-    grounded = [n for _, n in located]
     text = cite.strip_invalid((text or "").strip(), available)
+    quoted = " ".join([answer.question, *(q for q, _ in located)])
+    if (verify_quotes and text and not cite.is_refusal(text)
+            and (not located or cite.unsupported_numbers(text, quoted))):
+        # No real quote (left out or made up), or one silent on the answer's figures: the answer
+        # stands if a passage sentence states what it says, and that sentence is its quote. Dates
+        # as the prompt showed them ('Aug. 15 (2012-08-15)').
+        shown = [annotate_dates(p.text, p.date) for p in answer.passages]
+        found = cite.supporting_sentence(text, answer.question, shown, cite.cited_numbers(text, available))
+        if found:
+            located.append((found[1], found[0]))
+            quotes.append((found[0], found[1]))
+    grounded = [n for _, n in located]
     if not text or cite.is_refusal(text):
         answer.text, answer.answered = NO_ANSWER, False
     elif verify_quotes and not grounded:
         answer.text, answer.answered = NO_ANSWER, False
-        answer.notes.append("(The model's answer quoted nothing that is in the articles, so it "
-                            "is not shown.)")
+        answer.notes.append("(Not shown: neither the model's quote nor any passage sentence states "
+                            "what its answer says.)")
     else:
         support = " ".join([answer.question, *(q for _, q in quotes),
                             *(answer.passages[n - 1].date for n in grounded)])

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+from index.chunk import sentences
+from rag.retrieve import tokenize  # stemmed, without stopwords: as retrieval sees words
+
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 REFUSAL = re.compile(
     r"\b(the articles do not say|(do|does|did) not (say|mention|specify|state|contain|provide|report)"
@@ -41,24 +44,47 @@ def is_refusal(text: str) -> bool:
 
 QUOTE = re.compile(r"Quote:\s*(?:\[(\d+)\])?\s*(.*?)\s*(?=\n\s*Quote:|\n\s*Answer:|\Z)", re.S | re.I)
 # At the start of a line: a quoted sentence may itself contain the word "Answer:".
-ANSWER = re.compile(r"(?:^|\n)[ \t]*Answer:\s*(.*)", re.S | re.I)
+ANSWER = re.compile(r"(?:^|\n)[ \t]*Answer:\s*(.*?)\s*(?=\bQuote:|\Z)", re.S | re.I)
 
 
-def answer_start(reply: str) -> int | None:
-    """Where the answer part of a reply begins (after its 'Answer:'), None before it comes."""
+def answer_so_far(reply: str) -> str:
+    """The answer part of a reply still being generated: its text up to a 'Quote:' line, less
+    a leading 'Answer:' and a last line that may yet turn out to be 'Quote:'. A reply that opens
+    with its quote shows nothing until its 'Answer:' line."""
+    head = reply.lstrip().lower()
+    if len(head) < 7 and ("answer:".startswith(head) or "quote:".startswith(head)):
+        return ""  # too early to tell an answer from a label
     m = re.search(r"(?:^|\n)[ \t]*Answer:[ \t]*", reply, re.I)
-    return m.end() if m else None
+    if m:
+        part = reply[m.end():]
+    elif head.startswith("quote:"):
+        return ""
+    else:
+        part = reply
+    end = re.search(r"\bQuote:", part, re.I)
+    if end:
+        return part[: end.start()].rstrip()
+    # Hold back a last word that may be the start of 'Quote:' (a model may not start a new line).
+    last = re.search(r"(?:^|\s)(\S{1,6})$", part)
+    if last and "quote:".startswith(last.group(1).lower()):
+        return part[: last.start(1)].rstrip()
+    return part
 
 
 def split_reply(reply: str) -> tuple[list[tuple[int | None, str]], str | None]:
-    """'Quote: [2] "..."\nAnswer: ...' -> ([(2, '...')], '...'). Answer is None if absent."""
+    """'Answer: ...\nQuote: [2] "..."' -> ([(2, '...')], '...'), in either order; a small model
+    sometimes leaves out the 'Answer:' label, and then the text before its quote is the answer.
+    Answer is None if absent."""
     quotes = []
     for m in QUOTE.finditer(reply):
         text = m.group(2).strip().strip('"“”').strip()
         if text and text.lower().rstrip(".") != "none":
             quotes.append((int(m.group(1)) if m.group(1) else None, text))
     answer = ANSWER.search(reply)
-    return quotes, answer.group(1).strip() if answer else None
+    if answer:
+        return quotes, answer.group(1).strip()
+    unlabelled = re.split(r"\bQuote:", reply, maxsplit=1, flags=re.I)[0].strip()
+    return quotes, unlabelled or None
 
 
 NUMBER_WORDS = {w: str(n) for n, w in enumerate(
@@ -100,3 +126,40 @@ def locate_quote(quote: str, passages: list[str], hint: int | None = None) -> in
         if sum(w in have for w in words) >= 0.85 * len(words):
             return i + 1
     return None
+
+
+def supporting_sentence(answer: str, question: str, passages: list[str],
+                        cited: list[int]) -> tuple[int, str] | None:
+    """(passage number, sentence) of a passage sentence that states what the answer adds to the
+    question, for a reply whose quote is missing, made up or silent on the answer's figures: the
+    answer's own words and every figure it adds must be in that sentence, not merely the
+    question's words. Cited passages are tried first; None if no sentence does."""
+    words = {_month(w) for w in tokenize(MARKER.sub(" ", answer)) if not w.isdigit()}
+    words -= {_month(w) for w in tokenize(question)} | ANSWER_FILLER
+    figures = numbers(answer) - numbers(question)
+    if not words and not figures:
+        return None  # it only echoes the question
+    order = [n - 1 for n in cited if 1 <= n <= len(passages)]
+    order += [i for i in range(len(passages)) if i not in order]
+    for i in order:
+        for sentence in (s for line in passages[i].splitlines() for s in sentences(line)):
+            have = {_month(w) for w in tokenize(sentence)}
+            if figures <= numbers(sentence) and len(words & have) >= 0.75 * len(words):
+                return i + 1, sentence.strip()
+    return None
+
+
+MONTHS = {m[:3]: m for m in ("january february march april may june july august september october "
+                             "november december").split()}
+MONTHS["sept"] = "september"
+
+
+def _month(word: str) -> str:
+    return MONTHS.get(word, word)
+
+
+# Words an answer uses to restate, not to inform: they need not appear in its source.
+ANSWER_FILLER = set(
+    "the a an of in on at to and or was were is are be been by for with as that this it its their "
+    "they he she his her according article articles passage passages says said say reported".split()
+)

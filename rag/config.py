@@ -52,6 +52,9 @@ class Settings:
     phrase_counts: bool = True
     # Quote-then-answer, with the quote checked against the passages. Off: a plain RAG prompt.
     verify_quotes: bool = True
+    # Prompt tokens of passage text, all passages together: each passage is cut to the sentences
+    # that bear most on the question (0: whole passages). Prompt tokens are most of the latency.
+    passage_budget: int = 300
     max_answer_tokens: int = 300
     context_tokens: int = 4096
     threads: int = max(1, os.cpu_count() or 1)

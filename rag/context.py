@@ -5,18 +5,24 @@ from __future__ import annotations
 
 import re
 
-from index.dates import resolve_relative
-from rag.retrieve import Passage, Retrieval
+import numpy as np
 
-# A small model grounds itself far better when it must first copy the sentence it relies on;
-# we then check that sentence against the passage before trusting the answer.
+from index.chunk import count_tokens, sentences
+from index.dates import resolve_relative
+from rag.config import Settings
+from rag.models import embed
+from rag.retrieve import Passage, Retrieval, tokenize
+
+# The answer comes first, so it streams as soon as the prompt is read; the quote after it is
+# checked against the passages (rag/api.py _finish) before the answer is trusted. Measured on
+# the suite: as accurate as quote-first and ~4 s sooner to the first shown word.
 SYSTEM = (
     "You answer questions about news articles using only the numbered passages. "
-    "First copy, word for word, the sentence from the passages that best answers the question. "
-    "Then answer in one or two sentences, citing the passage number like [1]. "
+    "Answer in one or two sentences, citing the passage number like [1]. "
+    "Then copy, word for word, the sentence from the passages that supports your answer. "
     "When several passages report the same event, count that event once. "
-    "If no passage answers the question, write Quote: none and Answer: The articles do not say.\n"
-    "Format:\nQuote: [n] \"sentence\"\nAnswer: ..."
+    "If no passage answers the question, write Answer: The articles do not say. and Quote: none\n"
+    "Format:\nAnswer: ...\nQuote: [n] \"sentence\""
 )
 
 
@@ -76,12 +82,48 @@ def _left_out(sentence: str) -> str:
     return sentence[:start] + LEFT_OUT + sentence[start + len(core):]
 
 
+def focus(question: str, passages: list[Passage], budget: int, settings: Settings) -> None:
+    """Set each passage's excerpt: its sentences that bear most on the question, in their order,
+    `budget` tokens for all passages together. Prompt tokens are most of an answer's latency, and
+    a small model answers better from a few relevant sentences than from whole chunks."""
+    units = [(i, j, s) for i, p in enumerate(passages)
+             for j, s in enumerate(s for line in p.text.splitlines() for s in sentences(line))]
+    if budget <= 0 or sum(count_tokens(s) for *_, s in units) <= budget:
+        return
+    vectors = embed([question, *(s for *_, s in units)], settings)
+    terms = set(tokenize(question))
+    # Meaning, plus a nudge for the question's own words (names, places) that a small
+    # embedding model can rank below a sentence that merely sounds alike.
+    scores = vectors[1:] @ vectors[0] + 0.05 * np.array([len(terms & set(tokenize(s))) for *_, s in units])
+    ranked = [int(k) for k in np.argsort(-scores)]
+    # Each passage keeps its best sentence (the model was given it for a reason); then the best
+    # remaining sentences of any passage, while they fit.
+    kept = {i: k for k in reversed(ranked) for i in [units[k][0]]}
+    kept_set, used = set(kept.values()), sum(count_tokens(units[k][2]) for k in kept.values())
+    for k in ranked:
+        cost = count_tokens(units[k][2])
+        if k not in kept_set and used + cost <= budget:
+            kept_set.add(k)
+            used += cost
+    for i, p in enumerate(passages):
+        mine = [(j, s, k in kept_set) for k, (pi, j, s) in enumerate(units) if pi == i]
+        pieces, skipped = [], False
+        for _, s, keep in mine:
+            if keep:
+                pieces += ["…", s] if skipped else [s]
+                skipped = False
+            else:
+                skipped = True
+        p.excerpt = " ".join(pieces + (["…"] if skipped else []))
+
+
 def passage_block(n: int, p: Passage, time_aware: bool = True) -> str:
     # Without time awareness (the naive baseline, an ablation) the prompt carries only the date
     # the article prints: no inferred year, no relative dates resolved.
     date = date_label(p) if time_aware else (f"published {p.date}" if p.date and not p.date_inferred else "")
     source = ", ".join(x for x in (p.outlet, date) if x)
-    text = annotate_dates(as_data(p.text), p.date) if time_aware else as_data(p.text)
+    text = as_data(p.excerpt or p.text)
+    text = annotate_dates(text, p.date) if time_aware else text
     return f"[{n}] {as_data(p.title)}{f' ({source})' if source else ''}\n{text}"
 
 

@@ -45,6 +45,9 @@ class Passage:
     score: float = 0.0
     dense_rank: int | None = None
     keyword_rank: int | None = None
+    # What the model was shown of the passage: its sentences that bear on the question
+    # (rag/context.py focus()); empty when it was shown whole.
+    excerpt: str = ""
 
 
 @dataclass

@@ -22,6 +22,39 @@ def test_split_reply_reads_quotes_and_answer():
     assert cite.split_reply('Quote: [1] "cut off befo')[1] is None
 
 
+def test_answer_first_replies_are_read_and_streamed_without_their_quote():
+    reply = 'Answer: 79 kilograms [2].\nQuote: [2] "79 kilograms of cocaine"'
+    assert cite.split_reply(reply) == ([(2, "79 kilograms of cocaine")], "79 kilograms [2].")
+    # While streaming, a last line that may still become 'Quote:' is held back, never shown.
+    assert cite.answer_so_far("Answer: 79 kilo") == "79 kilo"
+    assert cite.answer_so_far("Answer: 79 kilograms [2].\nQu") == "79 kilograms [2]."
+    assert cite.answer_so_far("Answer: 79 kilograms [2].\nQuote: [2] \"79") == "79 kilograms [2]."
+    assert cite.answer_so_far("Answer: Two lines.\nThe second") == "Two lines.\nThe second"
+    # Quote first: nothing is shown before the answer starts; a quoted 'Answer:' is not one.
+    assert cite.answer_so_far('Quote: [1] "He said Answer: no') == ""
+    assert cite.answer_so_far('Quote: [1] "x y z"\nAnswer: Four [1]') == "Four [1]"
+    # A reply without its 'Answer:' label is the answer itself, once it cannot be a label.
+    assert cite.answer_so_far("Ans") == "" and cite.answer_so_far("Quo") == ""
+    assert cite.answer_so_far("Four soldiers [1].\nQuote: [1]") == "Four soldiers [1]."
+
+
+def test_unlabelled_answer_and_missing_quote():
+    assert cite.split_reply("Four soldiers died [1].\nQuote: [1]") == ([], "Four soldiers died [1].")
+    assert cite.split_reply("Quote: none") == ([], None)
+
+
+def test_supporting_sentence_is_found_for_what_the_answer_adds():
+    question = "Which faction did the government dismantle?"
+    passages = ["Rebels attacked a base. Troops seized 79 kilograms of cocaine.",
+                "Despite dismantling the Huallaga-based faction in northern Peru, the army struggled."]
+    found = cite.supporting_sentence("The government dismantled the Huallaga-based faction in northern "
+                                     "Peru [1].", question, passages, cited=[1])
+    assert found == (2, passages[1])
+    # An answer whose own words are in no passage has no support, however well it echoes the question.
+    assert cite.supporting_sentence("The government dismantled the Cusco cell of the Red Fatherland "
+                                    "group [2].", question, passages, cited=[2]) is None
+
+
 def test_locate_quote_finds_the_right_passage_or_none():
     assert cite.locate_quote("79 kilograms of cocaine were seized with weapons", PASSAGES, hint=1) is None
     assert cite.locate_quote("seizure of weapons, explosives and 79 kilograms of cocaine", PASSAGES, 1) == 2
@@ -49,3 +82,22 @@ def test_figures_must_be_supported():
     assert cite.unsupported_numbers("79 kilograms were seized.", support) == set()
     assert cite.unsupported_numbers("450 kilograms were seized.", support) == {"450"}
     assert cite.unsupported_numbers("Four soldiers died", "4 soldiers and two rebels") == set()
+
+
+def test_a_reply_without_a_real_quote_stands_only_on_a_sentence_that_states_it():
+    from rag.answer import Answer
+    from rag.api import _finish
+    from rag.retrieve import Passage
+
+    def finished(reply: str) -> Answer:
+        passages = [Passage(str(n), f"{n}.txt", f"{n}.txt", "Title", "2023", False, "", "", text, [2023])
+                    for n, text in enumerate(PASSAGES, start=1)]
+        answer = Answer("What was seized?", passages=passages, raw_reply=reply)
+        _finish(answer, "", 0.0)
+        return answer
+
+    supported = finished("Answer: Weapons, explosives and 79 kilograms of cocaine were seized [2].\n"
+                         "Quote: [2]")
+    assert supported.answered and [c.n for c in supported.citations] == [2]
+    invented = finished('Answer: Rifles and 12 trucks of marijuana were seized [2].\nQuote: [2] "12 trucks"')
+    assert not invented.answered and not invented.citations
