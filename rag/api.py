@@ -5,6 +5,7 @@ question -> retrieval -> context -> LLM -> citations -> Answer
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -141,7 +142,8 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         shown = [annotate_dates(p.text, p.date) for p in answer.passages]
         found = cite.supporting_sentence(text, answer.question, shown, cite.cited_numbers(text, available))
         if found:
-            located.append((found[1], found[0]))
+            sentence = re.sub(r" \(\d{4}(?:-\d\d){0,2}\)", "", found[1])  # as the article prints it
+            located.append((sentence, found[0]))
             quotes.append((found[0], found[1]))
     grounded = [n for _, n in located]
     if not text or cite.is_refusal(text):
