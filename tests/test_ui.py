@@ -178,6 +178,53 @@ def test_highlight_picks_the_supporting_sentence() -> None:
     assert "<mark>" not in render.highlight("Nothing related here.", "Four soldiers died.")
 
 
+# The seed article of the 2020 clash: the word guess for the counting answer below lands on the
+# firefight sentence (it shares "Chachaspata" and the year), not on the one stating the deaths.
+CLASH_2020 = ("A late August battle left four rebel fighters dead. Two soldiers were\n"
+              "also killed, the Ministry stated.\n\nThe firefight occurred in Chachaspata in 2020.")
+COUNTED_2020 = "2 soldiers died in 2020 in one event in Chachaspata [1]."
+
+
+def test_highlight_marks_the_support_not_the_guess() -> None:
+    guessed = render.highlight(CLASH_2020, COUNTED_2020)
+    assert "<mark>The firefight occurred in Chachaspata in 2020.</mark>" in guessed  # why support exists
+    support = "Two soldiers were also killed, the Ministry stated."  # joined onto one line
+    marked = render.highlight(CLASH_2020, COUNTED_2020, support=support)
+    assert "<mark>Two soldiers were\nalso killed, the Ministry stated.</mark>" in marked
+    assert marked.count("<mark>") == 1
+    # two supporting sentences, one of them not in the passage: the one found is marked
+    both = render.highlight(CLASH_2020, COUNTED_2020,
+                            support="left four rebel fighters dead.\nNot in this passage at all.")
+    assert "<mark>left four rebel fighters dead.</mark>" in both and both.count("<mark>") == 1
+    # support the passage does not hold: back to the guess
+    assert render.highlight(CLASH_2020, COUNTED_2020, support="Five soldiers died in Junin.") == guessed
+
+
+def test_reply_highlights_the_citations_support() -> None:
+    answer = _answer(COUNTED_2020, CLASH_2020)
+    answer.raw_reply = ""
+    answer.citations[0].support = "Two soldiers were also killed, the Ministry stated."
+    html = render.reply_html(answer, None, 1)
+    assert "<mark>Two soldiers were\nalso killed, the Ministry stated.</mark>" in html
+
+
+def test_a_passage_answers_support_is_its_located_quote() -> None:
+    from rag.answer import Answer
+    from rag.api import _finish
+    from rag.retrieve import Passage
+
+    def passage(n: int, text: str) -> Passage:
+        return Passage(f"id{n}", f"/a/{n}.txt", f"/a/{n}.txt", "T", "2020", False, "W", "", text, [2020])
+
+    answer = Answer("how many soldiers died?", passages=[passage(1, "Rain fell."), passage(2, CLASH_2020)])
+    answer.raw_reply = ('Quote: [2] "Two soldiers were also killed, the Ministry stated."\n'
+                        "Quote: [1] \"This sentence is made up entirely.\"\nAnswer: Two soldiers died [2].")
+    _finish(answer, "", 0.0)
+    assert [(c.n, c.support) for c in answer.citations] == [
+        (2, "Two soldiers were also killed, the Ministry stated.")]
+    assert answer.to_dict()["citations"][0]["support"] == answer.citations[0].support
+
+
 def test_documents_list_marks_inferred_dates_and_duplicates() -> None:
     docs = [
         {"path": "/c/a.txt", "title": "<A>", "date": "2023", "date_inferred": True, "outlet": None,
