@@ -282,6 +282,86 @@ def test_handler_reports_a_missing_model(seeds_settings: Settings) -> None:
     assert remembered == "how many soldiers died in 2020?"
 
 
+def _streaming_answer(tokens: list[str], failure: Exception) -> object:
+    """A streamed Answer whose model stops with `failure` after `tokens`."""
+    from rag.answer import Answer
+
+    closed = []
+
+    def generate():
+        try:
+            yield from tokens
+            raise failure
+        finally:
+            closed.append(True)  # the model lock would be released here
+
+    answer = Answer("q", passages=[], _tokens=generate())
+    answer.closed = closed
+    return answer
+
+
+def _all_replies(monkeypatch: pytest.MonkeyPatch, fake_ask, question: str = "who is Artemio?") -> list[str]:
+    """Every state of the last reply as respond() streams it, with `ask` replaced."""
+    from ui import app
+
+    monkeypatch.setattr(app, "ask", fake_ask)
+    settings = Settings.load(index_dir=Path("/nonexistent/index"))
+    steps = list(app.respond(settings, question, [], None, 4, "", "", False))  # must not raise
+    return [history[-1]["content"] for history, _ in steps]
+
+
+def test_handler_reports_a_failure_partway_through_the_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    answer = _streaming_answer(["Comrade ", "Artemio <b>was"], RuntimeError("the model <crashed>"))
+    replies = _all_replies(monkeypatch, lambda *a, **k: answer)
+    assert any("Comrade Artemio &lt;b&gt;was" in r for r in replies[:-1]), "the answer streamed first"
+    assert "The answer failed." in replies[-1] and "RuntimeError: the model &lt;crashed&gt;" in replies[-1]
+    assert "rag doctor" in replies[-1] and "<crashed>" not in replies[-1]
+    assert answer.closed == [True]
+
+
+def test_handler_reports_an_llm_server_that_is_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.models import ModelError
+
+    down = ModelError("The LLM server at http://127.0.0.1:9/v1 is not reachable (connection refused). "
+                      "Start it, e.g.: python -m llama_cpp.server --model MODEL.gguf")
+
+    def refuse(*args, **kwargs):
+        raise down
+
+    reply = _all_replies(monkeypatch, refuse)[-1]
+    assert "The language model is not available." in reply
+    assert "http://127.0.0.1:9/v1 is not reachable" in reply and "Start it" in reply
+    # the server dies mid-answer: the same clear reply, not a half answer
+    died = ModelError("The LLM server at http://127.0.0.1:9/v1 failed mid-answer: upstream closed")
+    reply = _all_replies(monkeypatch, lambda *a, **k: _streaming_answer(["Four "], died))[-1]
+    assert "The language model is not available." in reply and "failed mid-answer" in reply
+
+
+def test_upload_report_lists_skipped_files_with_their_reasons() -> None:
+    from index.build import IndexReport
+    from ui.files import Saved
+
+    saved = [Saved("good.txt", Path("/c/good.txt"), "added"),
+             Saved("feed.jsonl", Path("/c/feed.jsonl"), "added"),
+             Saved("<b>x.pdf", None, "refused", "only .txt .md .html .htm .jsonl files are accepted"),
+             Saved("copy.txt", Path("/c/copy-2.txt"), "renamed")]
+    report = IndexReport(documents=[{}] * 7, chunks=30, changes={"added": 2}, seconds=1.25, skipped=[
+        {"path": "/c/empty.txt", "reason": "empty: no article text"},
+        {"path": "/c/bin.txt", "reason": "binary file (contains NUL bytes)"},
+        {"path": "/c/feed.jsonl#L3", "reason": "invalid JSON on line 3: Expecting value"},
+    ])
+    html = render.upload_report_html(saved, report)
+    assert '<li class="good">good.txt: added</li>' in html
+    assert "copy.txt: added (saved as copy-2.txt)" in html
+    assert "&lt;b&gt;x.pdf: not added, only .txt" in html and "<b>" not in html
+    assert '<li class="bad">empty.txt: skipped, empty: no article text</li>' in html
+    assert '<li class="bad">bin.txt: skipped, binary file (contains NUL bytes)</li>' in html
+    assert "feed.jsonl#L3: skipped, invalid JSON on line 3" in html
+    assert "Index: 7 articles, 30 chunks (added 2, updated 0; 1.2 s)" in html
+    failed = render.upload_report_html(saved[:1], None, "Indexing failed: OSError: disk full")
+    assert '<li class="bad">Indexing failed: OSError: disk full</li>' in failed
+
+
 # --- launching: loopback, optional login --------------------------------------------------------
 
 def test_launch_asks_for_a_login_when_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
