@@ -4,6 +4,7 @@ browser test (slow: real models, headless chromium driven by Playwright)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -423,14 +424,24 @@ by the invented Zorbulan cooperative, guarded a reed harvest for three days with
 """
 
 
+def _cannot_run(reason: str) -> None:
+    """CI must run the browser test (the issue's 'done when'): there a missing piece fails it;
+    on a developer's machine it is skipped."""
+    if os.environ.get("CI"):
+        pytest.fail(f"the browser test cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.mark.slow
 def test_browser_end_to_end(tmp_path: Path) -> None:
     if not SEEDS.is_dir():
-        pytest.skip(f"seed articles not found at {SEEDS}")
+        _cannot_run(f"seed articles not found at {SEEDS}")
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing; install it with: apt-get install -y chromium")
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed: .venv/bin/pip install playwright")
+        _cannot_run(f"{CHROMIUM} is missing; install it with: apt-get install -y chromium")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _cannot_run("playwright is not installed: .venv/bin/pip install playwright")
     from index.build import build_index
 
     index_dir = tmp_path / "index"
@@ -449,7 +460,8 @@ def test_browser_end_to_end(tmp_path: Path) -> None:
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
-                _drive(sync_api, browser.new_page(viewport={"width": 1440, "height": 1100}), url, tmp_path)
+                _drive(sync_api, browser.new_page(viewport=VIEWPORT), url, tmp_path)
+                _two_pages_at_once(sync_api, browser, url)
             finally:
                 browser.close()
     except Exception:
@@ -464,6 +476,8 @@ def test_browser_end_to_end(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
 
+
+VIEWPORT = {"width": 1440, "height": 1100}
 
 SCROLL_TO_BOTTOM_EDGE = """el => {
   let box = el.parentElement;
@@ -514,8 +528,11 @@ def _drive(sync_api, page, url: str, tmp_path: Path) -> None:
     expect(cite).to_be_visible()
     source = page.locator(f"[id='{cite.get_attribute('href').lstrip('#')}']")
     expect(source).to_have_count(1)
-    expect(source.locator("mark")).to_have_count(1)
     assert source.locator(".src-text").inner_text().strip()
+    # Each source highlights the sentence its article states the four deaths in.
+    for mark in first.locator(".src mark").all():
+        assert "four soldiers" in mark.inner_text().lower(), mark.inner_text()
+    expect(source.locator("mark")).to_have_count(1)
 
     # A follow-up is rewritten into a standalone question, shown in the reply.
     page.locator("#question textarea").fill("and in 2020?")
@@ -523,15 +540,19 @@ def _drive(sync_api, page, url: str, tmp_path: Path) -> None:
     expect(page.locator("#chat .rag-reply")).to_have_count(2, timeout=60_000)
     second = page.locator("#chat .rag-reply").last
     expect(second.locator(".searched")).to_have_text("Searched for: how many soldiers died in 2020?")
-    expect(second.locator(".meta, .error")).to_be_visible(timeout=300_000)
+    expect(second.locator(".meta")).to_be_visible(timeout=300_000)
+    # The 2020 clash: "Two soldiers were also killed, ...", not the sentence naming the place,
+    # which a guess by shared words would mark.
+    marked = second.locator(".src mark").first.inner_text()
+    assert "Two soldiers were also killed" in marked and "firefight" not in marked, marked
 
     # Clicking a marker brings its source into view: put the follow-up's marker at the bottom
     # edge of the chat's scroll box (its source below is then hidden) and click it.
     markers = second.locator(".answer a.cite")
-    if markers.count():
-        cite = markers.first
-        source = page.locator(f"[id='{cite.get_attribute('href').lstrip('#')}']")
-        _hide_below(page, cite, source)
+    assert markers.count() > 0, second.inner_text()
+    cite = markers.first
+    source = page.locator(f"[id='{cite.get_attribute('href').lstrip('#')}']")
+    _hide_below(page, cite, source)
     cite.click()
     expect(source).to_be_in_viewport(ratio=0.5, timeout=10_000)
 
@@ -548,3 +569,72 @@ def _drive(sync_api, page, url: str, tmp_path: Path) -> None:
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     shutil.copy(SCREENSHOT, tmp_path / "screenshot.png")
+
+
+# Records, from before a question is sent, what the page shows while it waits and streams: gradio's
+# queue indicator (over the chat "queue: 1/1 | 2.3/10.8s", kept without the timer; "In queue: 1 of 1"
+# for screen readers) and each state of the answer text until the finished reply's timing line appears.
+RECORD = """() => {
+  const rec = window.ragRecord = {queue: [], states: []};
+  const look = () => {
+    const shown = document.evaluate("//*[contains(text(), 'queue:')]", document.body, null,
+                                    XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+    for (let i = 0; i < shown.snapshotLength; i++) {
+      const el = shown.snapshotItem(i);
+      const position = el.textContent.split("|")[0].trim();  // "queue: 1/1 | 2.3/10.8s": no timer
+      if (el.getClientRects().length && !rec.queue.includes(position)) rec.queue.push(position);
+    }
+    const answer = document.querySelector("#chat .rag-reply .answer");
+    const done = document.querySelector("#chat .rag-reply .meta");
+    if (!answer || answer.querySelector(".pending") || done) return;
+    const text = answer.innerText.trim();
+    if (text && text !== rec.states[rec.states.length - 1]) rec.states.push(text);
+  };
+  new MutationObserver(look).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+STREAMED = "Who was Comandante Artemio?"  # a fact from one article: retrieval and the LLM, streamed
+TOTAL = "how many soldiers were killed in total across the articles?"  # from the event table
+
+
+def _ask(page, question: str) -> None:
+    page.locator("#question textarea").fill(question)
+    page.locator("#question textarea").press("Enter")
+
+
+def _two_pages_at_once(sync_api, browser, url: str) -> None:
+    """Two users: the second question waits in gradio's queue (one answer at a time with the
+    in-process model) and says so; both get whole answers, and the first streams token by token."""
+    expect = sync_api.expect
+    first, second = browser.new_page(viewport=VIEWPORT), browser.new_page(viewport=VIEWPORT)
+    for page in (first, second):
+        page.goto(url)
+        expect(page.locator("#question textarea")).to_be_visible(timeout=60_000)
+        page.evaluate(RECORD)
+    _ask(first, STREAMED)
+    # Once the first answer is being worked on, the second question can only queue behind it.
+    expect(first.locator("#chat .rag-reply")).to_have_count(1, timeout=60_000)
+    _ask(second, TOTAL)
+
+    reply = first.locator("#chat .rag-reply")
+    expect(reply.locator(".meta")).to_be_visible(timeout=300_000)
+    expect(reply.locator(".error")).to_have_count(0)
+    assert reply.locator(".answer").inner_text().strip()
+    # Distinct texts (a token of whitespace changes nothing shown), each extending the one before.
+    states = list(dict.fromkeys(" ".join(s.split()) for s in first.evaluate("window.ragRecord.states")))
+    assert len(states) >= 3, f"the answer did not stream: {states}"
+    for before, after in zip(states, states[1:], strict=False):
+        assert after.startswith(before), states
+    # Whole: the finished answer goes on from the last streamed text, unless a note says why the
+    # checked answer replaced the model's (a quote not found in the articles).
+    final = " ".join(reply.locator(".answer").inner_text().split())
+    assert final.startswith(states[-1]) or reply.locator(".note").count(), (final, states[-1])
+
+    counted = second.locator("#chat .rag-reply")
+    expect(counted.locator(".meta")).to_be_visible(timeout=300_000)
+    expect(counted.locator(".answer")).to_contain_text("11")
+    queue = second.evaluate("window.ragRecord.queue")
+    assert any(re.match(r"queue: \d+/\d+", q) for q in queue), f"no queue position shown: {queue}"
+    print(f"streamed {len(states)} states: {states[0]!r} ... {states[-1]!r}; queue shown: {queue}")
+    for page in (first, second):
+        page.close()
