@@ -21,10 +21,15 @@ class Citation:
     url: str
     text: str
     score: float
+    # The exact sentence(s) of `text` the answer rests on, one per line: a counted event's
+    # sentence, or the model's quote found in this passage. Empty when not known; the UI then
+    # guesses the sentence from the words it shares with the answer.
+    support: str = ""
 
     @classmethod
-    def of(cls, n: int, p: Passage) -> Citation:
-        return cls(n, p.source, p.title, p.date, p.date_inferred, p.outlet, p.url, p.text, p.score)
+    def of(cls, n: int, p: Passage, support: list[str] | tuple[str, ...] = ()) -> Citation:
+        return cls(n, p.source, p.title, p.date, p.date_inferred, p.outlet, p.url, p.text, p.score,
+                   join_support(support))
 
     def label(self) -> str:
         date = f"{self.date} (inferred)" if self.date_inferred else self.date or "undated"
@@ -136,6 +141,12 @@ class Answer:
         return (f"{self.model} · {self.prompt_tokens} prompt tokens · retrieval "
                 f"{t.get('retrieval_s', 0):.2f}s · first token {t.get('first_token_s', 0):.1f}s · "
                 f"total {t.get('total_s', 0):.1f}s")
+
+
+def join_support(sentences: list[str] | tuple[str, ...]) -> str:
+    """Sentences -> one per line, each on one line (matching in the passage ignores spacing)."""
+    lines = (" ".join(s.split()) for s in sentences)
+    return "\n".join(dict.fromkeys(line for line in lines if line))
 
 
 def _md(text: str) -> str:

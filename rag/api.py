@@ -166,7 +166,9 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     if not answer.timings.get("first_token_s"):
         answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
     numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
-    answer.citations = [Citation.of(n, answer.passages[n - 1]) for n in numbers]
+    # The quote found in passage n is what citation n rests on: the UI highlights it.
+    answer.citations = [Citation.of(n, answer.passages[n - 1], [q for q, m in located if m == n])
+                        for n in numbers]
     if answer.answered and not numbers:
         answer.notes.append("Note: the model cited no passage; check the retrieved passages.")
     inferred = [c.n for c in answer.citations if c.date_inferred]

@@ -114,19 +114,20 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
     answer = Answer(question, model=model, period=parsed.period.label() if parsed.period else None)
     answer.timings["retrieval_s"] = round(time.perf_counter() - started, 3)
     shown = in_period or relevant
-    answer.passages, numbers = _passages(shown, parsed, store)
+    answer.passages, numbers, sentences = _passages(shown, parsed, store)
     if not in_period:
-        _none_in_period(answer, parsed, relevant, numbers)
+        cited = _none_in_period(answer, parsed, relevant, numbers)
     elif parsed.kind == "which_year":
-        _which_year(answer, parsed, in_period, numbers)
+        cited = _which_year(answer, parsed, in_period, numbers)
     else:
-        _total(answer, parsed, in_period, numbers)
+        cited = _total(answer, parsed, in_period, numbers)
     if answer.answered and settings.phrase_counts:
         _phrase(answer, settings)
-    # Score 1.0: each cited passage holds the very sentence that states the counted figure,
-    # an exact match rather than a retrieval similarity.
-    answer.citations = [replace(Citation.of(n, answer.passages[n - 1]), score=1.0)
-                        for n in cite.cited_numbers(answer.text, len(answer.passages))]
+    # Each citation rests on the sentences of the counted events it reports (the UI highlights
+    # them); score 1.0: the passage states the counted figure, an exact match, not a similarity.
+    answer.citations = [
+        replace(Citation.of(n, answer.passages[n - 1], _support(n, cited, numbers, sentences)), score=1.0)
+        for n in cite.cited_numbers(answer.text, len(answer.passages))]
     inferred = [c.n for c in answer.citations if c.date_inferred]
     if inferred and "inferred" not in answer.text.split("\n\n")[0]:
         refs = "".join(f"[{n}]" for n in inferred)
@@ -158,14 +159,16 @@ def _stated_in(m: Mention, q: CountQuestion) -> bool:
     return any(_wanted(q, c.category) and q.outcome in ("any", c.outcome) for c in m.counts)
 
 
-def _passages(events: list[Event], q: CountQuestion, store: Store) -> tuple[list[Passage], dict]:
+def _passages(events: list[Event], q: CountQuestion, store: Store) -> tuple[list[Passage], dict, dict]:
     """For each event and article, the passage holding the first sentence that states the counted
-    figure: what the answer cites. Returns the passages and {(event id, source): number}."""
+    figure: what the answer cites. Returns the passages, {(event id, source): number} and
+    {(event id, source): that sentence}."""
     chunks = defaultdict(list)
     for p in keyword_index(store).passages:
         chunks[p.source].append(p)
     passages: list[Passage] = []
     numbers: dict[tuple[str, str], int] = {}
+    sentences: dict[tuple[str, str], str] = {}
     for event in events:
         for m in event.mentions:
             if (event.id, m.source) in numbers or not _stated_in(m, q):
@@ -176,7 +179,14 @@ def _passages(events: list[Event], q: CountQuestion, store: Store) -> tuple[list
             if home not in passages:
                 passages.append(home)
             numbers[(event.id, m.source)] = passages.index(home) + 1
-    return passages, numbers
+            sentences[(event.id, m.source)] = m.sentence
+    return passages, numbers, sentences
+
+
+def _support(n: int, cited: list[Event], numbers: dict, sentences: dict) -> list[str]:
+    """The sentences of passage n that state the figures of the events the answer counts."""
+    ids = {e.id for e in cited}
+    return [sentences[key] for key, number in numbers.items() if number == n and key[0] in ids]
 
 
 def _refs(event: Event, numbers: dict[tuple[str, str], int]) -> str:
@@ -208,7 +218,7 @@ def _reported(event: Event) -> str:
     return f", reported by {n} articles" if n > 1 else ""
 
 
-def _total(answer: Answer, q: CountQuestion, events: list[Event], numbers: dict) -> None:
+def _total(answer: Answer, q: CountQuestion, events: list[Event], numbers: dict) -> list[Event]:
     counted = [(e, _counts(e, q) or 0) for e in events]
     total = sum(v for _, v in counted)
     verb = "" if q.kind == "events" else f" {VERBS[q.outcome]}"
@@ -229,9 +239,11 @@ def _total(answer: Answer, q: CountQuestion, events: list[Event], numbers: dict)
         answer.breakdown = f"{answer.breakdown}\n\n{disagreements}".strip()
     answer.answered = True
     answer.notes.append(_arithmetic(q, counted))
+    return events
 
 
-def _which_year(answer: Answer, q: CountQuestion, events: list[Event], numbers: dict) -> None:
+def _which_year(answer: Answer, q: CountQuestion, events: list[Event], numbers: dict) -> list[Event]:
+    """The year with the highest count; returns the events of that year (the ones cited)."""
     per_year: dict[int, list[tuple[Event, float]]] = defaultdict(list)
     for e in events:
         per_year[e.year].append((e, _counts(e, q) or 0))
@@ -246,9 +258,10 @@ def _which_year(answer: Answer, q: CountQuestion, events: list[Event], numbers: 
                    f"{fmt(best)} {VERBS[q.outcome]} {refs}" + (f", against {others}." if others else "."))
     answer.answered = True
     answer.notes.append(_arithmetic(q, [(e, v) for y in sorted(per_year) for e, v in per_year[y]]))
+    return [e for y in top for e, _ in per_year[y]]
 
 
-def _none_in_period(answer: Answer, q: CountQuestion, relevant: list[Event], numbers: dict) -> None:
+def _none_in_period(answer: Answer, q: CountQuestion, relevant: list[Event], numbers: dict) -> list[Event]:
     # No markers: nothing is cited as if it answered; the passages show what the articles do say.
     where = f" at {', '.join(p.title() for p in q.places)}" if q.places else ""
     period = f" in {q.period.label()}" if q.period else ""
@@ -256,6 +269,7 @@ def _none_in_period(answer: Answer, q: CountQuestion, relevant: list[Event], num
     years = ", ".join(str(y) for y in sorted({e.year for e in relevant}))
     answer.text += f"; they report such figures only for {years}." if years else "."
     answer.answered = False
+    return []
 
 
 PHRASE_SYSTEM = (

@@ -4,6 +4,7 @@ and counting questions answered from it, with the period filter."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from index.events import Count, Mention, extract_mentions, merge, validate
 from rag import ask, events
 from rag.cli import main as cli
 from rag.counting import parse
+from ui import render
 
 ROOT = Path(__file__).resolve().parents[1]
 DISPUTED = ROOT / "eval" / "corpora" / "disputed"
@@ -134,6 +136,22 @@ def test_seed_total_has_its_breakdown_and_deadliest_year(counted):
     assert {Path(c.path).name[:3] for c in answer.citations} == {"001", "002", "003", "004"}
     answer = ask("which year was deadliest for soldiers?", counted)
     assert answer.text.startswith("2012 was the deadliest year")
+
+
+def test_counted_citations_carry_the_event_sentence(counted):
+    """The UI highlights a citation's support: the sentence that states the counted figure,
+    not the one a word-overlap guess picks ("The firefight occurred ... in Chachaspata")."""
+    answer = ask("how many soldiers died in 2020?", counted)
+    (citation,) = answer.citations
+    assert citation.support.startswith("Two soldiers were also killed"), citation.support
+    assert citation.support in " ".join(citation.text.split())
+    html = render.highlight(citation.text, answer.text, support=citation.support)
+    assert "<mark>Two soldiers were also killed" in html
+    answer = ask("how many soldiers died in 2023?", counted)
+    assert len(answer.citations) == 2
+    for c in answer.citations:  # each outlet's own sentence
+        assert re.search(r"\bfour soldiers\b", c.support, re.I), c.support
+        assert "\n" not in c.support
 
 
 def test_seed_year_without_events_gets_no_figure(counted):

@@ -4,6 +4,7 @@ browser test (slow: real models, headless chromium driven by Playwright)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -178,6 +179,53 @@ def test_highlight_picks_the_supporting_sentence() -> None:
     assert "<mark>" not in render.highlight("Nothing related here.", "Four soldiers died.")
 
 
+# The seed article of the 2020 clash: the word guess for the counting answer below lands on the
+# firefight sentence (it shares "Chachaspata" and the year), not on the one stating the deaths.
+CLASH_2020 = ("A late August battle left four rebel fighters dead. Two soldiers were\n"
+              "also killed, the Ministry stated.\n\nThe firefight occurred in Chachaspata in 2020.")
+COUNTED_2020 = "2 soldiers died in 2020 in one event in Chachaspata [1]."
+
+
+def test_highlight_marks_the_support_not_the_guess() -> None:
+    guessed = render.highlight(CLASH_2020, COUNTED_2020)
+    assert "<mark>The firefight occurred in Chachaspata in 2020.</mark>" in guessed  # why support exists
+    support = "Two soldiers were also killed, the Ministry stated."  # joined onto one line
+    marked = render.highlight(CLASH_2020, COUNTED_2020, support=support)
+    assert "<mark>Two soldiers were\nalso killed, the Ministry stated.</mark>" in marked
+    assert marked.count("<mark>") == 1
+    # two supporting sentences, one of them not in the passage: the one found is marked
+    both = render.highlight(CLASH_2020, COUNTED_2020,
+                            support="left four rebel fighters dead.\nNot in this passage at all.")
+    assert "<mark>left four rebel fighters dead.</mark>" in both and both.count("<mark>") == 1
+    # support the passage does not hold: back to the guess
+    assert render.highlight(CLASH_2020, COUNTED_2020, support="Five soldiers died in Junin.") == guessed
+
+
+def test_reply_highlights_the_citations_support() -> None:
+    answer = _answer(COUNTED_2020, CLASH_2020)
+    answer.raw_reply = ""
+    answer.citations[0].support = "Two soldiers were also killed, the Ministry stated."
+    html = render.reply_html(answer, None, 1)
+    assert "<mark>Two soldiers were\nalso killed, the Ministry stated.</mark>" in html
+
+
+def test_a_passage_answers_support_is_its_located_quote() -> None:
+    from rag.answer import Answer
+    from rag.api import _finish
+    from rag.retrieve import Passage
+
+    def passage(n: int, text: str) -> Passage:
+        return Passage(f"id{n}", f"/a/{n}.txt", f"/a/{n}.txt", "T", "2020", False, "W", "", text, [2020])
+
+    answer = Answer("how many soldiers died?", passages=[passage(1, "Rain fell."), passage(2, CLASH_2020)])
+    answer.raw_reply = ('Quote: [2] "Two soldiers were also killed, the Ministry stated."\n'
+                        "Quote: [1] \"This sentence is made up entirely.\"\nAnswer: Two soldiers died [2].")
+    _finish(answer, "", 0.0)
+    assert [(c.n, c.support) for c in answer.citations] == [
+        (2, "Two soldiers were also killed, the Ministry stated.")]
+    assert answer.to_dict()["citations"][0]["support"] == answer.citations[0].support
+
+
 def test_documents_list_marks_inferred_dates_and_duplicates() -> None:
     docs = [
         {"path": "/c/a.txt", "title": "<A>", "date": "2023", "date_inferred": True, "outlet": None,
@@ -233,6 +281,86 @@ def test_handler_reports_a_missing_model(seeds_settings: Settings) -> None:
     assert "The language model is not available" in reply and "/nonexistent/model.gguf" in reply
     assert "Searched for: how many soldiers died in 2020?" in reply
     assert remembered == "how many soldiers died in 2020?"
+
+
+def _streaming_answer(tokens: list[str], failure: Exception) -> object:
+    """A streamed Answer whose model stops with `failure` after `tokens`."""
+    from rag.answer import Answer
+
+    closed = []
+
+    def generate():
+        try:
+            yield from tokens
+            raise failure
+        finally:
+            closed.append(True)  # the model lock would be released here
+
+    answer = Answer("q", passages=[], _tokens=generate())
+    answer.closed = closed
+    return answer
+
+
+def _all_replies(monkeypatch: pytest.MonkeyPatch, fake_ask, question: str = "who is Artemio?") -> list[str]:
+    """Every state of the last reply as respond() streams it, with `ask` replaced."""
+    from ui import app
+
+    monkeypatch.setattr(app, "ask", fake_ask)
+    settings = Settings.load(index_dir=Path("/nonexistent/index"))
+    steps = list(app.respond(settings, question, [], None, 4, "", "", False))  # must not raise
+    return [history[-1]["content"] for history, _ in steps]
+
+
+def test_handler_reports_a_failure_partway_through_the_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    answer = _streaming_answer(["Comrade ", "Artemio <b>was"], RuntimeError("the model <crashed>"))
+    replies = _all_replies(monkeypatch, lambda *a, **k: answer)
+    assert any("Comrade Artemio &lt;b&gt;was" in r for r in replies[:-1]), "the answer streamed first"
+    assert "The answer failed." in replies[-1] and "RuntimeError: the model &lt;crashed&gt;" in replies[-1]
+    assert "rag doctor" in replies[-1] and "<crashed>" not in replies[-1]
+    assert answer.closed == [True]
+
+
+def test_handler_reports_an_llm_server_that_is_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.models import ModelError
+
+    down = ModelError("The LLM server at http://127.0.0.1:9/v1 is not reachable (connection refused). "
+                      "Start it, e.g.: python -m llama_cpp.server --model MODEL.gguf")
+
+    def refuse(*args, **kwargs):
+        raise down
+
+    reply = _all_replies(monkeypatch, refuse)[-1]
+    assert "The language model is not available." in reply
+    assert "http://127.0.0.1:9/v1 is not reachable" in reply and "Start it" in reply
+    # the server dies mid-answer: the same clear reply, not a half answer
+    died = ModelError("The LLM server at http://127.0.0.1:9/v1 failed mid-answer: upstream closed")
+    reply = _all_replies(monkeypatch, lambda *a, **k: _streaming_answer(["Four "], died))[-1]
+    assert "The language model is not available." in reply and "failed mid-answer" in reply
+
+
+def test_upload_report_lists_skipped_files_with_their_reasons() -> None:
+    from index.build import IndexReport
+    from ui.files import Saved
+
+    saved = [Saved("good.txt", Path("/c/good.txt"), "added"),
+             Saved("feed.jsonl", Path("/c/feed.jsonl"), "added"),
+             Saved("<b>x.pdf", None, "refused", "only .txt .md .html .htm .jsonl files are accepted"),
+             Saved("copy.txt", Path("/c/copy-2.txt"), "renamed")]
+    report = IndexReport(documents=[{}] * 7, chunks=30, changes={"added": 2}, seconds=1.25, skipped=[
+        {"path": "/c/empty.txt", "reason": "empty: no article text"},
+        {"path": "/c/bin.txt", "reason": "binary file (contains NUL bytes)"},
+        {"path": "/c/feed.jsonl#L3", "reason": "invalid JSON on line 3: Expecting value"},
+    ])
+    html = render.upload_report_html(saved, report)
+    assert '<li class="good">good.txt: added</li>' in html
+    assert "copy.txt: added (saved as copy-2.txt)" in html
+    assert "&lt;b&gt;x.pdf: not added, only .txt" in html and "<b>" not in html
+    assert '<li class="bad">empty.txt: skipped, empty: no article text</li>' in html
+    assert '<li class="bad">bin.txt: skipped, binary file (contains NUL bytes)</li>' in html
+    assert "feed.jsonl#L3: skipped, invalid JSON on line 3" in html
+    assert "Index: 7 articles, 30 chunks (added 2, updated 0; 1.2 s)" in html
+    failed = render.upload_report_html(saved[:1], None, "Indexing failed: OSError: disk full")
+    assert '<li class="bad">Indexing failed: OSError: disk full</li>' in failed
 
 
 # --- launching: loopback, optional login --------------------------------------------------------
@@ -296,14 +424,24 @@ by the invented Zorbulan cooperative, guarded a reed harvest for three days with
 """
 
 
+def _cannot_run(reason: str) -> None:
+    """CI must run the browser test (the issue's 'done when'): there a missing piece fails it;
+    on a developer's machine it is skipped."""
+    if os.environ.get("CI"):
+        pytest.fail(f"the browser test cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.mark.slow
 def test_browser_end_to_end(tmp_path: Path) -> None:
     if not SEEDS.is_dir():
-        pytest.skip(f"seed articles not found at {SEEDS}")
+        _cannot_run(f"seed articles not found at {SEEDS}")
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing; install it with: apt-get install -y chromium")
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed: .venv/bin/pip install playwright")
+        _cannot_run(f"{CHROMIUM} is missing; install it with: apt-get install -y chromium")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _cannot_run("playwright is not installed: .venv/bin/pip install playwright")
     from index.build import build_index
 
     index_dir = tmp_path / "index"
@@ -322,7 +460,8 @@ def test_browser_end_to_end(tmp_path: Path) -> None:
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
-                _drive(sync_api, browser.new_page(viewport={"width": 1440, "height": 1100}), url, tmp_path)
+                _drive(sync_api, browser.new_page(viewport=VIEWPORT), url, tmp_path)
+                _two_pages_at_once(sync_api, browser, url)
             finally:
                 browser.close()
     except Exception:
@@ -337,6 +476,8 @@ def test_browser_end_to_end(tmp_path: Path) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
 
+
+VIEWPORT = {"width": 1440, "height": 1100}
 
 SCROLL_TO_BOTTOM_EDGE = """el => {
   let box = el.parentElement;
@@ -387,8 +528,11 @@ def _drive(sync_api, page, url: str, tmp_path: Path) -> None:
     expect(cite).to_be_visible()
     source = page.locator(f"[id='{cite.get_attribute('href').lstrip('#')}']")
     expect(source).to_have_count(1)
-    expect(source.locator("mark")).to_have_count(1)
     assert source.locator(".src-text").inner_text().strip()
+    # Each source highlights the sentence its article states the four deaths in.
+    for mark in first.locator(".src mark").all():
+        assert "four soldiers" in mark.inner_text().lower(), mark.inner_text()
+    expect(source.locator("mark")).to_have_count(1)
 
     # A follow-up is rewritten into a standalone question, shown in the reply.
     page.locator("#question textarea").fill("and in 2020?")
@@ -396,15 +540,19 @@ def _drive(sync_api, page, url: str, tmp_path: Path) -> None:
     expect(page.locator("#chat .rag-reply")).to_have_count(2, timeout=60_000)
     second = page.locator("#chat .rag-reply").last
     expect(second.locator(".searched")).to_have_text("Searched for: how many soldiers died in 2020?")
-    expect(second.locator(".meta, .error")).to_be_visible(timeout=300_000)
+    expect(second.locator(".meta")).to_be_visible(timeout=300_000)
+    # The 2020 clash: "Two soldiers were also killed, ...", not the sentence naming the place,
+    # which a guess by shared words would mark.
+    marked = second.locator(".src mark").first.inner_text()
+    assert "Two soldiers were also killed" in marked and "firefight" not in marked, marked
 
     # Clicking a marker brings its source into view: put the follow-up's marker at the bottom
     # edge of the chat's scroll box (its source below is then hidden) and click it.
     markers = second.locator(".answer a.cite")
-    if markers.count():
-        cite = markers.first
-        source = page.locator(f"[id='{cite.get_attribute('href').lstrip('#')}']")
-        _hide_below(page, cite, source)
+    assert markers.count() > 0, second.inner_text()
+    cite = markers.first
+    source = page.locator(f"[id='{cite.get_attribute('href').lstrip('#')}']")
+    _hide_below(page, cite, source)
     cite.click()
     expect(source).to_be_in_viewport(ratio=0.5, timeout=10_000)
 
@@ -421,3 +569,72 @@ def _drive(sync_api, page, url: str, tmp_path: Path) -> None:
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     shutil.copy(SCREENSHOT, tmp_path / "screenshot.png")
+
+
+# Records, from before a question is sent, what the page shows while it waits and streams: gradio's
+# queue indicator (over the chat "queue: 1/1 | 2.3/10.8s", kept without the timer; "In queue: 1 of 1"
+# for screen readers) and each state of the answer text until the finished reply's timing line appears.
+RECORD = """() => {
+  const rec = window.ragRecord = {queue: [], states: []};
+  const look = () => {
+    const shown = document.evaluate("//*[contains(text(), 'queue:')]", document.body, null,
+                                    XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
+    for (let i = 0; i < shown.snapshotLength; i++) {
+      const el = shown.snapshotItem(i);
+      const position = el.textContent.split("|")[0].trim();  // "queue: 1/1 | 2.3/10.8s": no timer
+      if (el.getClientRects().length && !rec.queue.includes(position)) rec.queue.push(position);
+    }
+    const answer = document.querySelector("#chat .rag-reply .answer");
+    const done = document.querySelector("#chat .rag-reply .meta");
+    if (!answer || answer.querySelector(".pending") || done) return;
+    const text = answer.innerText.trim();
+    if (text && text !== rec.states[rec.states.length - 1]) rec.states.push(text);
+  };
+  new MutationObserver(look).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+STREAMED = "Who was Comandante Artemio?"  # a fact from one article: retrieval and the LLM, streamed
+TOTAL = "how many soldiers were killed in total across the articles?"  # from the event table
+
+
+def _ask(page, question: str) -> None:
+    page.locator("#question textarea").fill(question)
+    page.locator("#question textarea").press("Enter")
+
+
+def _two_pages_at_once(sync_api, browser, url: str) -> None:
+    """Two users: the second question waits in gradio's queue (one answer at a time with the
+    in-process model) and says so; both get whole answers, and the first streams token by token."""
+    expect = sync_api.expect
+    first, second = browser.new_page(viewport=VIEWPORT), browser.new_page(viewport=VIEWPORT)
+    for page in (first, second):
+        page.goto(url)
+        expect(page.locator("#question textarea")).to_be_visible(timeout=60_000)
+        page.evaluate(RECORD)
+    _ask(first, STREAMED)
+    # Once the first answer is being worked on, the second question can only queue behind it.
+    expect(first.locator("#chat .rag-reply")).to_have_count(1, timeout=60_000)
+    _ask(second, TOTAL)
+
+    reply = first.locator("#chat .rag-reply")
+    expect(reply.locator(".meta")).to_be_visible(timeout=300_000)
+    expect(reply.locator(".error")).to_have_count(0)
+    assert reply.locator(".answer").inner_text().strip()
+    # Distinct texts (a token of whitespace changes nothing shown), each extending the one before.
+    states = list(dict.fromkeys(" ".join(s.split()) for s in first.evaluate("window.ragRecord.states")))
+    assert len(states) >= 3, f"the answer did not stream: {states}"
+    for before, after in zip(states, states[1:], strict=False):
+        assert after.startswith(before), states
+    # Whole: the finished answer goes on from the last streamed text, unless a note says why the
+    # checked answer replaced the model's (a quote not found in the articles).
+    final = " ".join(reply.locator(".answer").inner_text().split())
+    assert final.startswith(states[-1]) or reply.locator(".note").count(), (final, states[-1])
+
+    counted = second.locator("#chat .rag-reply")
+    expect(counted.locator(".meta")).to_be_visible(timeout=300_000)
+    expect(counted.locator(".answer")).to_contain_text("11")
+    queue = second.evaluate("window.ragRecord.queue")
+    assert any(re.match(r"queue: \d+/\d+", q) for q in queue), f"no queue position shown: {queue}"
+    print(f"streamed {len(states)} states: {states[0]!r} ... {states[-1]!r}; queue shown: {queue}")
+    for page in (first, second):
+        page.close()

@@ -101,7 +101,8 @@ def source_html(c: Any, answer_text: str, quotes: list[str], turn: int) -> str:
     return (f'<div class="src" id="{source_id(turn, c.n)}">'
             f'<div class="src-head"><span class="src-n">[{c.n}]</span> {title}</div>'
             f'<div class="src-meta">{e(meta_line(c.outlet, c.date, c.date_inferred, c.path))}</div>'
-            f'<blockquote class="src-text">{highlight(c.text, answer_text, quotes)}</blockquote></div>')
+            f'<blockquote class="src-text">{highlight(c.text, answer_text, quotes, c.support)}'
+            "</blockquote></div>")
 
 
 def passages_html(passages: list, turn: int) -> str:
@@ -133,22 +134,52 @@ def timing_line(answer: Any) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def highlight(text: str, answer_text: str, quotes: list[str] | None = None) -> str:
-    """The passage, escaped, with the sentence that best supports the answer in <mark>:
-    the one sharing the most words with the model's checked quote and the answer."""
-    spans = sentence_spans(text)
+def highlight(text: str, answer_text: str, quotes: list[str] | None = None, support: str = "") -> str:
+    """The passage, escaped, with the part that supports the answer in <mark>: the exact
+    sentences the citation rests on (`support`, one per line) where the passage has them,
+    else the sentence that shares the most words with the model's quote and the answer."""
+    spans = support_spans(text, support) or guess_span(text, answer_text, quotes)
+    out, at = [], 0
+    for start, end in spans:
+        out += [e(text[at:start]), f"<mark>{e(text[start:end])}</mark>"]
+        at = end
+    return "".join(out) + e(text[at:])
+
+
+def support_spans(text: str, support: str) -> list[tuple[int, int]]:
+    """Where each line of `support` is in `text`, allowing other spacing and line breaks
+    (the passage keeps the article's; the support sentence was joined onto one line)."""
+    spans = []
+    for line in support.splitlines():
+        words = line.split()
+        if not words:
+            continue
+        m = re.search(r"\s+".join(re.escape(w) for w in words), text)
+        if m:
+            spans.append((m.start(), m.end()))
+    spans.sort()
+    # Overlapping sentences (a quote inside another) become one mark.
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def guess_span(text: str, answer_text: str, quotes: list[str] | None = None) -> list[tuple[int, int]]:
+    """The sentence sharing the most words with the answer and (counted twice) the model's quote;
+    none when no sentence shares at least two."""
     answer_words = _content_words(MARKER.sub(" ", answer_text))
     quote_words = set().union(*(_content_words(q) for q in quotes or [])) if quotes else set()
-    best, best_score = None, 1.5
-    for start, end in spans:
+    best, best_score = [], 1.5
+    for start, end in sentence_spans(text):
         words = _content_words(text[start:end])
         score = len(words & answer_words) + 2 * len(words & quote_words)
         if score > best_score:
-            best, best_score = (start, end), score
-    if best is None:
-        return e(text)
-    start, end = best
-    return f"{e(text[:start])}<mark>{e(text[start:end])}</mark>{e(text[end:])}"
+            best, best_score = [(start, end)], score
+    return best
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
