@@ -16,6 +16,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from helpers import missing
 
 from rag.answer import Citation
 from rag.config import Settings
@@ -424,24 +425,16 @@ by the invented Zorbulan cooperative, guarded a reed harvest for three days with
 """
 
 
-def _cannot_run(reason: str) -> None:
-    """CI must run the browser test (the issue's 'done when'): there a missing piece fails it;
-    on a developer's machine it is skipped."""
-    if os.environ.get("CI"):
-        pytest.fail(f"the browser test cannot run in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.mark.slow
 def test_browser_end_to_end(tmp_path: Path) -> None:
     if not SEEDS.is_dir():
-        _cannot_run(f"seed articles not found at {SEEDS}")
+        missing(f"seed articles not found at {SEEDS}")
     if not CHROMIUM.exists():
-        _cannot_run(f"{CHROMIUM} is missing; install it with: apt-get install -y chromium")
+        missing(f"{CHROMIUM} is missing; install it with: apt-get install -y chromium")
     try:
         from playwright import sync_api
     except ImportError:
-        _cannot_run("playwright is not installed: .venv/bin/pip install playwright")
+        missing("playwright is not installed: .venv/bin/pip install playwright")
     from index.build import build_index
 
     index_dir = tmp_path / "index"
