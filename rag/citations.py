@@ -63,12 +63,15 @@ def answer_so_far(reply: str) -> str:
         part = reply
     end = re.search(r"\bQuote:", part, re.I)
     if end:
-        return part[: end.start()].rstrip()
-    # Hold back a last word that may be the start of 'Quote:' (a model may not start a new line).
-    last = re.search(r"(?:^|\s)(\S{1,6})$", part)
-    if last and "quote:".startswith(last.group(1).lower()):
-        return part[: last.start(1)].rstrip()
-    return part
+        part = part[: end.start()]
+    else:
+        # Hold back a last word that may be the start of 'Quote:' (a model may not start a new line).
+        last = re.search(r"(?:^|\s)(\S{1,6})$", part)
+        if last and "quote:".startswith(last.group(1).lower()):
+            part = part[: last.start(1)]
+    # Trailing spaces and line breaks wait for the text after them: they may only separate the
+    # answer from its quote.
+    return part.rstrip()
 
 
 def split_reply(reply: str) -> tuple[list[tuple[int | None, str]], str | None]:

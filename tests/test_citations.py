@@ -36,6 +36,9 @@ def test_answer_first_replies_are_read_and_streamed_without_their_quote():
     # A reply without its 'Answer:' label is the answer itself, once it cannot be a label.
     assert cite.answer_so_far("Ans") == "" and cite.answer_so_far("Quo") == ""
     assert cite.answer_so_far("Four soldiers [1].\nQuote: [1]") == "Four soldiers [1]."
+    # The line break before the quote is never shown: the streamed text ends where the answer does.
+    assert cite.answer_so_far("Answer: Four soldiers.\n") == "Four soldiers."
+    assert cite.answer_so_far("Answer: Four soldiers ") == "Four soldiers"
 
 
 def test_unlabelled_answer_and_missing_quote():
