@@ -44,6 +44,11 @@ def sentences(paragraph: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def text_sentences(text: str) -> list[str]:
+    """The sentences of a text of several lines (a sentence never spans a line break)."""
+    return [s for line in text.splitlines() for s in sentences(line)]
+
+
 def split_text(text: str, max_tokens: int = 180, overlap: int = 30) -> list[Chunk]:
     """Pack whole sentences into chunks of at most `max_tokens`; a paragraph break is preferred
     as a cut; the last sentences of a chunk (up to `overlap` tokens) open the next one."""

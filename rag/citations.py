@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from index.chunk import sentences
+from index.chunk import text_sentences
 from rag.retrieve import tokenize  # stemmed, without stopwords: as retrieval sees words
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -145,7 +145,7 @@ def supporting_sentence(answer: str, question: str, passages: list[str],
     order = [n - 1 for n in cited if 1 <= n <= len(passages)]
     order += [i for i in range(len(passages)) if i not in order]
     for i in order:
-        for sentence in (s for line in passages[i].splitlines() for s in sentences(line)):
+        for sentence in text_sentences(passages[i]):
             have = {_month(w) for w in tokenize(sentence)}
             if figures <= numbers(sentence) and len(words & have) >= 0.75 * len(words):
                 return i + 1, sentence.strip()
@@ -161,8 +161,6 @@ def _month(word: str) -> str:
     return MONTHS.get(word, word)
 
 
-# Words an answer uses to restate, not to inform: they need not appear in its source.
-ANSWER_FILLER = set(
-    "the a an of in on at to and or was were is are be been by for with as that this it its their "
-    "they he she his her according article articles passage passages says said say reported".split()
-)
+# Words an answer uses to restate, not to inform: they need not appear in its source. As
+# tokenize() emits them: it has already dropped stopwords and stemmed the rest.
+ANSWER_FILLER = {"article", "passage", "say", "said"}

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from index.chunk import count_tokens, sentences
+from index.chunk import count_tokens, text_sentences
 from index.dates import resolve_relative
 from rag.config import Settings
 from rag.models import embed
@@ -86,34 +86,32 @@ def focus(question: str, passages: list[Passage], budget: int, settings: Setting
     """Set each passage's excerpt: its sentences that bear most on the question, in their order,
     `budget` tokens for all passages together. Prompt tokens are most of an answer's latency, and
     a small model answers better from a few relevant sentences than from whole chunks."""
-    units = [(i, j, s) for i, p in enumerate(passages)
-             for j, s in enumerate(s for line in p.text.splitlines() for s in sentences(line))]
-    if budget <= 0 or sum(count_tokens(s) for *_, s in units) <= budget:
+    units = [(i, s) for i, p in enumerate(passages) for s in text_sentences(p.text)]
+    costs = [count_tokens(s) for _, s in units]
+    if budget <= 0 or sum(costs) <= budget:
         return
-    vectors = embed([question, *(s for *_, s in units)], settings)
+    vectors = embed([question, *(s for _, s in units)], settings)
     terms = set(tokenize(question))
     # Meaning, plus a nudge for the question's own words (names, places) that a small
     # embedding model can rank below a sentence that merely sounds alike.
-    scores = vectors[1:] @ vectors[0] + 0.05 * np.array([len(terms & set(tokenize(s))) for *_, s in units])
+    scores = vectors[1:] @ vectors[0] + 0.05 * np.array([len(terms & set(tokenize(s))) for _, s in units])
     ranked = [int(k) for k in np.argsort(-scores)]
     # Each passage keeps its best sentence (the model was given it for a reason); then the best
     # remaining sentences of any passage, while they fit.
-    kept = {i: k for k in reversed(ranked) for i in [units[k][0]]}
-    kept_set, used = set(kept.values()), sum(count_tokens(units[k][2]) for k in kept.values())
+    kept = set({i: k for k in reversed(ranked) for i in [units[k][0]]}.values())
+    used = sum(costs[k] for k in kept)
     for k in ranked:
-        cost = count_tokens(units[k][2])
-        if k not in kept_set and used + cost <= budget:
-            kept_set.add(k)
-            used += cost
+        if k not in kept and used + costs[k] <= budget:
+            kept.add(k)
+            used += costs[k]
     for i, p in enumerate(passages):
-        mine = [(j, s, k in kept_set) for k, (pi, j, s) in enumerate(units) if pi == i]
         pieces, skipped = [], False
-        for _, s, keep in mine:
-            if keep:
+        for k, (pi, s) in enumerate(units):
+            if pi != i:
+                continue
+            if k in kept:
                 pieces += ["…", s] if skipped else [s]
-                skipped = False
-            else:
-                skipped = True
+            skipped = k not in kept
         p.excerpt = " ".join(pieces + (["…"] if skipped else []))
 
 
