@@ -177,11 +177,12 @@ def headline(f: dict) -> dict:
         out["prompt_tokens_per_s"] = float(np.median([r["prompt_tokens_per_s"] for r in runs]))
         out["answer_peak_rss_mb"] = a["peak_rss_mb"]
         out["model_load_s"] = a["model_load_s"]
-        repeat, cold = a.get("prefix_cache_repeat"), runs[0]
-        if repeat:
-            out["prefix_cache_tokens_reused"] = repeat["prompt_tokens"] - repeat["prompt_tokens_evaluated"]
-            out["prompt_done_s_cold"] = cold["prompt_done_s"]
-            out["prompt_done_s_prefix_cached"] = repeat["prompt_done_s"]
+        out["warm_up_s"] = a["warm_up_s"]
+        first, uncached = runs[0], a["uncached_repeat"]
+        out["prefix_cache_tokens_reused"] = first["prompt_tokens"] - first["prompt_tokens_evaluated"]
+        out["prompt_done_s_cold"] = uncached["prompt_done_s"]
+        out["prompt_done_s_prefix_cached"] = first["prompt_done_s"]
+        out["first_token_s_uncached"] = uncached["first_token_s"]
     return out
 
 
@@ -224,7 +225,7 @@ def table(f: dict) -> list[tuple[str, str, str, str, str, str]]:
         row(f"prompt tokens per answer (mean of {n})", f"{f['answer_prompt_tokens_mean']:.0f}")
         if "prompt_done_s_cold" in f:
             row(f"prompt read, prefix cached ({f['prefix_cache_tokens_reused']} tokens reused)",
-                f"{f['prompt_done_s_prefix_cached']:.2f} s", f"cold {f['prompt_done_s_cold']:.2f} s",
+                f"{f['prompt_done_s_prefix_cached']:.2f} s", f"empty cache {f['prompt_done_s_cold']:.2f} s",
                 f["prompt_done_s_prefix_cached"] / f["prompt_done_s_cold"])
         row(f"time to first shown token, worst of {n} (median)",
             f"{f['first_token_s']:.2f} s ({f['first_token_s_p50']:.2f})", "", None, "< 5 s",

@@ -107,13 +107,14 @@ def retrieval(args: dict) -> dict:
 
 
 def answer(args: dict) -> dict:
-    """Answer latency on the default model over the seed articles. llama.cpp's own counters
-    say how many prompt tokens it really evaluated: fewer than the prompt when the prefix
-    (system prompt) of the previous question was reused from its KV cache."""
+    """Answer latency on the default model over the seed articles, in a process started as the
+    web app starts: models loaded and the prompts' fixed opening read (warm_up). llama.cpp's own
+    counters say how many prompt tokens it really evaluated: fewer than the prompt when a prefix
+    was reused from its KV cache."""
     import llama_cpp
 
     from index.build import build_index
-    from rag.api import ask
+    from rag.api import ask, warm_up
     from rag.models import load_llm
 
     settings = Settings.load(index_dir=args["index_dir"], **args.get("settings", {}))
@@ -121,10 +122,12 @@ def answer(args: dict) -> dict:
     started = time.perf_counter()
     llm = load_llm(settings)
     load_s = time.perf_counter() - started
+    warm_up(settings)
+    warm_s = time.perf_counter() - started - load_s
 
-    def one(question: str, cold: bool) -> dict:
-        if cold:
-            llm.reset()  # forget the previous prompt: no prefix can be reused
+    def one(question: str, uncached: bool = False) -> dict:
+        if uncached:
+            llm.reset()  # forget every prompt: nothing can be reused, as in a fresh `rag ask`
         llama_cpp.llama_perf_context_reset(llm.ctx)
         started = time.perf_counter()
         reply = ask(question, settings, stream=True)
@@ -135,7 +138,7 @@ def answer(args: dict) -> dict:
         total_s = time.perf_counter() - started
         perf = llama_cpp.llama_perf_context(llm.ctx)
         prompt_s = perf.t_p_eval_ms / 1000
-        return {"question": question, "cold": cold, "prompt_tokens": reply.prompt_tokens,
+        return {"question": question, "uncached": uncached, "prompt_tokens": reply.prompt_tokens,
                 "prompt_tokens_evaluated": perf.n_p_eval, "completion_tokens": perf.n_eval,
                 # first_token_s: the first token the user is shown; prompt_done_s: when the
                 # prompt was read (what a reused prefix shortens).
@@ -146,11 +149,10 @@ def answer(args: dict) -> dict:
                 "answered": reply.answered}
 
     questions: list[str] = args["questions"]
-    runs = [one(q, cold=i == 0) for i, q in enumerate(questions)]
-    # The first question once more, now after another one: only the prefix shared with the
-    # previous prompt can be reused, exactly as for any question a user asks next.
-    repeat = one(questions[0], cold=False) if len(questions) > 1 else None
-    return {"model_load_s": load_s, "runs": runs, "prefix_cache_repeat": repeat,
+    runs = [one(q) for q in questions]
+    # The first question once more with an empty cache: what the prefix cache saves.
+    uncached = one(questions[0], uncached=True)
+    return {"model_load_s": load_s, "warm_up_s": warm_s, "runs": runs, "uncached_repeat": uncached,
             "peak_rss_mb": peak_rss_mb()}
 
 

@@ -76,7 +76,7 @@ def run_eval(
 ) -> EvalRun:
     """Evaluate the pipeline (or the naive baseline) on `suites` over the articles in `corpus`."""
     from index.build import build_index
-    from rag.api import ask
+    from rag.api import ask, warm_up
     from rag.models import model_label
 
     settings = eval_settings(settings or Settings.load(), naive, **overrides)
@@ -89,6 +89,8 @@ def run_eval(
 
     log = _progress_file(settings, suites, corpus)
     done = _resume(log, fresh)
+    if len(done) < len(cases):
+        warm_up(settings)  # as the web app does: no case's latency includes loading the models
     results = _ask_all(cases, settings, ask, log, done, progress)
     if not any(r.get("error") for r in results):
         log.unlink(missing_ok=True)  # complete: the next run starts afresh

@@ -5,11 +5,11 @@
 """
 
 from rag.answer import Answer, Citation
-from rag.api import QuestionError, ask
+from rag.api import QuestionError, ask, warm_up
 from rag.config import Settings
 
 __all__ = ["Answer", "Citation", "QuestionError", "Settings", "ask", "events", "events_frame", "index",
-           "list_documents"]
+           "list_documents", "warm_up"]
 
 
 def index(paths: list, settings: Settings | None = None, progress: bool | None = None):

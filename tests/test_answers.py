@@ -79,3 +79,23 @@ def test_cli_ask_json(seeds_settings):
     assert set(data) >= {"answer", "citations", "timings"}
     assert data["citations"] and set(data["citations"][0]) >= {"n", "path", "title", "date", "text"}
     assert re.search(r"\b(four|4)\b", data["answer"], re.I)
+
+
+def test_warm_up_reads_the_prompts_opening_before_the_first_question(seeds_settings):
+    """warm_up() reads the fixed opening of every passage prompt into llama.cpp's cache, so the
+    first question (and each next one) reads only its own passages."""
+    import llama_cpp
+
+    from rag import warm_up
+    from rag.models import load_llm
+
+    llm = load_llm(seeds_settings)
+    llm.reset()
+    warm_up(seeds_settings)
+    assert llm.n_tokens > 100  # the system prompt and the passages' heading
+    for question in ["Who led the Shining Path faction in the VRAE in 2012?",
+                     "What did troops seize after the August 2020 battle in the VRAEM?"]:
+        llama_cpp.llama_perf_context_reset(llm.ctx)
+        answer = ask(question, seeds_settings)
+        read = llama_cpp.llama_perf_context(llm.ctx).n_p_eval
+        assert answer.prompt_tokens - read >= 90, (question, answer.prompt_tokens, read)  # uncached: 0-3

@@ -301,6 +301,7 @@ def fake_answers(monkeypatch):
         return Answer(question, text="Four.", timings={"total_s": 0.5})
 
     monkeypatch.setattr("rag.api.ask", ask)
+    monkeypatch.setattr("rag.api.warm_up", lambda settings: None)
     monkeypatch.setattr("index.build.build_index", lambda *a, **k: SimpleNamespace(documents=[], chunks=0))
     return SimpleNamespace(asked=asked, behaviour=behaviour)
 

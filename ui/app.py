@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import gradio as gr
 
 from index.store import StoreError
-from rag.api import QuestionError, ask
+from rag.api import QuestionError, ask, warm_up
 from rag.config import Settings
 from rag.models import ModelError, model_label
 from ui import render
@@ -274,6 +275,9 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int | None = None,
         print("rag ui: warning: reachable from other machines without a password; set RAG_UI_USER "
               "and RAG_UI_PASSWORD to require one.", flush=True)
     demo.queue(default_concurrency_limit=1)
+    # Loading the models and reading the prompts' fixed opening takes ~10 s on 2 cores: done while
+    # the page loads, not during the first question. A failure here shows again, in words, then.
+    threading.Thread(target=_warm_up, args=(settings,), daemon=True, name="rag-warm-up").start()
     demo.launch(
         server_name=host, server_port=port, share=share, auth=auth, prevent_thread_lock=prevent_thread_lock,
         max_file_size=f"{MAX_UPLOAD_BYTES // 2**20}mb", theme=demo.rag_theme, css=demo.rag_css,
@@ -281,6 +285,13 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int | None = None,
         auth_message="rag-news: sign in (RAG_UI_USER / RAG_UI_PASSWORD)" if auth else None,
     )
     return demo
+
+
+def _warm_up(settings: Settings) -> None:
+    try:
+        warm_up(settings)
+    except Exception as e:  # noqa: BLE001 - the first question reports it to the user
+        log.warning("warming up the models failed (the first question will say why): %s", e)
 
 
 def _period(year_from: str | float | None, year_to: str | float | None) -> tuple[int, int] | None:
