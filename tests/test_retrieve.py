@@ -146,3 +146,32 @@ def test_dense_search_without_chroma_filter_is_as_good_as_the_filter(seeds_setti
         assert checked == 4
     finally:
         store.close()
+
+
+def test_dense_search_of_a_rare_period_is_exact(seeds_settings, tmp_path):
+    """When the unfiltered neighbours hold too few allowed passages (a rare period, or one whose
+    passages are all far from the question), the allowed passages are searched exactly."""
+    from bench.stores import build_scaled_store, read_chunks
+
+    build_scaled_store(read_chunks(seeds_settings.index_dir), tmp_path / "big", 3000)
+    settings = seeds_settings.with_(index_dir=tmp_path / "big")
+    store = Store(settings.index_dir, create=False)
+    try:
+        index = keyword_index(store)
+        vectors = index.vectors(store)
+        vector = embed(["how many soldiers died?"], settings)[0]
+        similarity = vectors @ vector
+        rare = np.zeros(len(index.passages), dtype=bool)
+        rare[np.random.default_rng(1).choice(len(rare), 60, replace=False)] = True  # 2%: no over-fetch
+        far = similarity < np.quantile(similarity, 0.2)  # none among the nearest few hundred
+        for allowed in (rare, far):
+            found = dense_search(store, index, vector, 30, allowed)
+            exact = np.flatnonzero(allowed)[np.argsort(-similarity[allowed])][:30]
+            assert [i for i, _ in found] == exact.tolist()
+            assert np.allclose([s for _, s in found], similarity[exact], atol=1e-5)
+        few = np.zeros(len(index.passages), dtype=bool)
+        few[[3, 5]] = True
+        assert sorted(i for i, _ in dense_search(store, index, vector, 30, few)) == [3, 5]
+        assert dense_search(store, index, vector, 30, np.zeros(len(index.passages), dtype=bool)) == []
+    finally:
+        store.close()
