@@ -45,8 +45,27 @@ class EvalRun:
     cases: list[dict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        return {"summary": self.summary, "cases": self.cases, "problems": self.problems}
+    def to_dict(self, article_text: bool = True) -> dict:
+        run = {"summary": self.summary, "cases": self.cases, "problems": self.problems}
+        return run if article_text else without_article_text(run)
+
+
+SHARED_ANSWER_CHARS = 150  # shorter than a paragraph (tests/test_no_seed_text.py looks for 200)
+
+
+def without_article_text(run: dict) -> dict:
+    """The run less the articles' own words (each passage's text, the model's raw reply with its
+    quotes, the tail of an answer long enough to be a quoted paragraph): for results kept beside
+    articles that may not be redistributed. Scores, citations and timings stay, so
+    `rag eval --compare` reads it as before."""
+    def shared(case: dict) -> dict:
+        answer = case.get("answer") or ""
+        if len(answer) > SHARED_ANSWER_CHARS:
+            answer = answer[:SHARED_ANSWER_CHARS] + "…"
+        passages = [{k: v for k, v in p.items() if k != "text"} for p in case.get("passages", [])]
+        return {k: v for k, v in case.items() if k != "raw_reply"} | {"answer": answer, "passages": passages}
+
+    return run | {"cases": [shared(c) for c in run["cases"]]}
 
 
 def eval_settings(settings: Settings, naive: bool = False, **overrides: object) -> Settings:

@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--model", dest="model_path", help="a local GGUF file to answer with")
     p.add_argument("--top-k", type=int)
     p.add_argument("--fresh", action="store_true", help="ask every case again (no resume)")
+    p.add_argument("--no-article-text", action="store_true",
+                   help="leave the passages' text and raw replies out of --json (to share or commit results)")
     p.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"),
                    help="show two saved runs side by side")
     _servers(p)
@@ -174,7 +176,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> None:
         for problem in run.problems:
             print(f"skipped case: {problem}", file=sys.stderr)
         print(f"\n== {mode} ==\n{case_table(run.cases)}\n\n{summary_table(run.summary)}")
-        runs[mode] = run.to_dict()
+        runs[mode] = run.to_dict(article_text=not args.no_article_text)
     main_run = runs.get("full") or runs["naive"]
     if args.json_out:
         args.json_out.write_text(json.dumps(main_run, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -430,3 +430,24 @@ def test_a_bad_set_is_a_usage_error_not_a_traceback(tmp_path, capsys, item, mess
     err = capsys.readouterr().err
     assert stop.value.code == 2 and err.startswith("rag: error: ") and message in err
     assert "Traceback" not in err
+
+
+def test_results_to_share_leave_out_the_articles_words_but_compare_as_before(tmp_path):
+    from eval.run import EvalRun
+
+    quoted = "A paragraph of the article, quoted whole by the answer. " * 10
+    case = {"id": "a", "correct": True, "answer": quoted, "raw_reply": 'Answer: x\nQuote: [1] "words"',
+            "citations": [{"n": 1, "path": "a.txt", "title": "T", "date": "2023"}],
+            "passages": [{"path": "a.txt", "title": "T", "date": "2023", "score": 0.5, "text": "words"}],
+            "timings": {"total_s": 1.0}}
+    run = EvalRun({"cases": 1, "answer_accuracy": 1.0}, [case])
+    shared = run.to_dict(article_text=False)
+    kept = shared["cases"][0]
+    assert "raw_reply" not in kept and "text" not in kept["passages"][0]
+    assert kept["passages"][0]["path"] == "a.txt" and kept["citations"] == case["citations"]
+    assert len(kept["answer"]) <= 151 and kept["answer"].startswith(quoted[:150])
+    assert run.to_dict()["cases"][0] == case  # the full run keeps everything
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(shared))
+    b.write_text(json.dumps(run.to_dict()))
+    main(["eval", "--compare", str(a), str(b)])
