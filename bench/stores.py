@@ -34,11 +34,8 @@ def read_chunks(index_dir: Path) -> RealChunks:
     store = Store(index_dir, create=False)
     try:
         rows = [dict(r) for r in store.chunk_rows()]
-        by_id: dict[str, list[float]] = {}
         ids = [r["id"] for r in rows]
-        for start in range(0, len(ids), 5000):
-            got = store.collection.get(ids=ids[start : start + 5000], include=["embeddings"])
-            by_id.update(zip(got["ids"], got["embeddings"], strict=True))
+        by_id = store.embeddings(ids)
         vectors = np.array([by_id[i] for i in ids], dtype=np.float32)
         return RealChunks(rows, vectors)
     finally:

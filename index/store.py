@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 COLLECTION = "articles"
+CHROMA_BATCH = 5000  # ids per Chroma call
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER
@@ -318,17 +319,25 @@ class Store:
         ids: set[str] = set()
         offset = 0
         while True:
-            batch = self.collection.get(include=[], limit=5000, offset=offset)["ids"]
+            batch = self.collection.get(include=[], limit=CHROMA_BATCH, offset=offset)["ids"]
             ids.update(batch)
-            if len(batch) < 5000:
+            if len(batch) < CHROMA_BATCH:
                 return ids
             offset += len(batch)
 
     def chroma_delete(self, ids: Sequence[str]) -> None:
         if not ids:
             return
-        for i in range(0, len(ids), 5000):
-            self.collection.delete(ids=list(ids[i : i + 5000]))
+        for i in range(0, len(ids), CHROMA_BATCH):
+            self.collection.delete(ids=list(ids[i : i + CHROMA_BATCH]))
+
+    def embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored vectors of `ids` (an id the vector store lacks is left out)."""
+        found: dict[str, list[float]] = {}
+        for i in range(0, len(ids), CHROMA_BATCH):
+            got = self.collection.get(ids=list(ids[i : i + CHROMA_BATCH]), include=["embeddings"])
+            found.update(zip(got["ids"], got["embeddings"], strict=True))
+        return found
 
     def close(self) -> None:
         self.db.close()

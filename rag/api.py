@@ -16,7 +16,7 @@ from index.store import Store, damaged_index, is_damage
 from rag import citations as cite
 from rag.answer import Answer, Citation
 from rag.config import Settings
-from rag.context import PASSAGES_INTRO, PLAIN_SYSTEM, SYSTEM, annotate_dates, build_messages, focus
+from rag.context import PASSAGES_INTRO, annotate_dates, build_messages, focus, system_prompt
 from rag.counting import answer_from_events
 from rag.models import embed, llm_lock, load_llm, model_label, prompt_tokens
 from rag.retrieve import Retrieval, keyword_index, retrieve
@@ -97,10 +97,9 @@ def warm_up(settings: Settings | None = None) -> None:
     with llm_lock(settings):
         # One generated token: what matters is that the prompt's tokens are now in the cache, and
         # the next prompt reuses the longest prefix it shares with them.
-        system = SYSTEM if settings.verify_quotes else PLAIN_SYSTEM
-        llm.create_chat_completion(messages=[{"role": "system", "content": system},
-                                             {"role": "user", "content": PASSAGES_INTRO}],
-                                   temperature=0.0, top_k=1, max_tokens=1)
+        opening = [{"role": "system", "content": system_prompt(settings.verify_quotes)},
+                   {"role": "user", "content": PASSAGES_INTRO}]
+        llm.create_chat_completion(messages=opening, temperature=0.0, top_k=1, max_tokens=1)
 
 
 def _check(question: str, settings: Settings) -> str:

@@ -39,6 +39,10 @@ PLAIN_SYSTEM = (
 )
 
 
+def system_prompt(verify_quotes: bool = True) -> str:
+    return SYSTEM if verify_quotes else PLAIN_SYSTEM
+
+
 def date_label(p: Passage) -> str:
     if not p.date:
         return "date unknown"
@@ -139,7 +143,7 @@ def build_messages(question: str, retrieval: Retrieval, verify_quotes: bool = Tr
         note = (f"\n\nNote: no passage is about {retrieval.period.label()}; say what the passages "
                 "cover instead of guessing.")
     return [
-        {"role": "system", "content": SYSTEM if verify_quotes else PLAIN_SYSTEM},
+        {"role": "system", "content": system_prompt(verify_quotes)},
         # The passages are data: quoted, never instructions (see as_data()).
         {"role": "user", "content": f"{PASSAGES_INTRO}{blocks}{note}\n\nQuestion: {question}"},
     ]

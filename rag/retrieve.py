@@ -28,7 +28,6 @@ STOPWORDS = set(
 )
 RRF_K = 60
 DENSE_OVERFETCH_MAX = 1000  # neighbours asked for unfiltered before the exact search takes over
-VECTOR_READ_BATCH = 5000
 
 
 @dataclass
@@ -123,15 +122,11 @@ class KeywordIndex:
         ~150 MB and ~6 s at 100,000 chunks, needed only by filtered searches of rare periods."""
         with self._vectors_lock:
             if self._vectors is None:
-                ids = [p.id for p in self.passages]
-                matrix = np.zeros((len(ids), 0), dtype=np.float32)
-                for start in range(0, len(ids), VECTOR_READ_BATCH):
-                    got = store.collection.get(ids=ids[start : start + VECTOR_READ_BATCH],
-                                               include=["embeddings"])
-                    if matrix.shape[1] == 0 and len(got["ids"]):
-                        matrix = np.zeros((len(ids), len(got["embeddings"][0])), dtype=np.float32)
-                    for i, vector in zip(got["ids"], got["embeddings"], strict=True):
-                        matrix[self.position[i]] = vector
+                by_id = store.embeddings([p.id for p in self.passages])
+                dimensions = len(next(iter(by_id.values()))) if by_id else 0
+                matrix = np.zeros((len(self.passages), dimensions), dtype=np.float32)
+                for i, vector in by_id.items():
+                    matrix[self.position[i]] = vector
                 norms = np.linalg.norm(matrix, axis=1, keepdims=True)
                 self._vectors = matrix / np.where(norms > 0, norms, 1)
             return self._vectors

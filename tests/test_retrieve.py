@@ -116,10 +116,7 @@ def test_dense_search_without_chroma_filter_is_as_good_as_the_filter(seeds_setti
     store = Store(settings.index_dir, create=False)
     try:
         index = keyword_index(store)
-        got = store.collection.get(ids=[p.id for p in index.passages], include=["embeddings"])
-        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
-        vectors = np.array([by_id[p.id] for p in index.passages], dtype=np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors = index.vectors(store)  # unit length, row i: passage i
         checked = 0
         for question, period in [("how many soldiers died?", Period(2023, 2023)),
                                  ("cocaine seized in the VRAEM", Period(2020, 2020)),
