@@ -19,7 +19,7 @@ import numpy as np
 
 from bench.corpus import generate_corpus
 from bench.stores import build_scaled_store, read_chunks
-from rag.config import Settings
+from index.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "eval" / "suites" / "seeds.jsonl"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.config import Settings
+from index.settings import Settings
 
 
 def peak_rss_mb() -> float:
@@ -26,7 +26,7 @@ def peak_rss_mb() -> float:
 def index(args: dict) -> dict:
     """The real pipeline over the generated corpus, then once more with nothing changed."""
     from index.build import build_index
-    from rag.models import embed
+    from index.embed import embed
 
     settings = Settings.load(index_dir=args["index_dir"])
     started = time.perf_counter()
@@ -49,8 +49,8 @@ def index(args: dict) -> dict:
 def encode(args: dict) -> dict:
     """The baseline: SentenceTransformer.encode of exactly the texts the pipeline embedded,
     with the pipeline's batch size, and nothing else."""
+    from index.embed import ENCODE_BATCH, _load_embedder, embedder_path
     from index.store import Store
-    from rag.models import ENCODE_BATCH, _load_embedder, embedder_path
 
     settings = Settings.load(index_dir=args["index_dir"])
     store = Store(settings.index_dir, create=False)
@@ -67,8 +67,8 @@ def encode(args: dict) -> dict:
 
 def retrieval(args: dict) -> dict:
     """Latency of the real retrieve() path over one store: dense only, keyword only, hybrid."""
+    from index.embed import embed
     from index.store import Store
-    from rag.models import embed
     from rag.retrieve import keyword_index, retrieve
 
     settings = Settings.load(index_dir=args["index_dir"])

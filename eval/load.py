@@ -22,8 +22,8 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.settings import Settings
 from rag.api import ask
-from rag.config import Settings
 
 
 @dataclass

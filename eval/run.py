@@ -20,7 +20,7 @@ from pathlib import Path
 
 from eval.score import score
 from eval.suite import Case, SuiteError, load_suite
-from rag.config import Settings
+from index.settings import Settings
 
 # The naive baseline: a plain RAG pipeline on the same model: dense top-k only, raw text,
 # no duplicate detection, no time awareness, no event table, no refusal of unknown names,

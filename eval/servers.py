@@ -70,9 +70,9 @@ def start_llm(model: str | Path, log_dir: Path, threads: int = 2, context: int =
 
 
 def tiny_model() -> Path:
-    from rag.models import _package_file
+    from index.embed import package_file
 
-    return _package_file(*TINY_MODEL)
+    return package_file(*TINY_MODEL)
 
 
 def _start(name: str, command: list[str], url: str, log_dir: Path) -> Server:

@@ -23,8 +23,8 @@ from index.dedup import find_duplicates
 from index.events import extract_events, to_json
 from index.load import RawDocument, Skipped, iter_files, load_file
 from index.metadata import Metadata, extract, strip_header
+from index.settings import Settings
 from index.store import Store, StoreError, damaged_index, is_damage, write_failure
-from rag.config import Settings
 
 EVENTS_VERSION = "9"  # bump when index/events.py extracts differently: the table is redone
 
@@ -135,7 +135,7 @@ def _source(path: str, doc: RawDocument) -> str:
 
 
 def _pipeline_key(settings: Settings) -> str:
-    from rag.models import embedder_name
+    from index.embed import embedder_name
 
     parts = [settings.clean, settings.dedup, settings.chunk_tokens, settings.chunk_overlap,
              embedder_name(settings), 5]  # bump the last number when processing changes
@@ -221,7 +221,7 @@ def _chunk_key(doc: _Doc, pipeline_key: str) -> str:
 
 
 def _embed_and_store(store: Store, settings: Settings, work: list, changes: dict, progress: bool) -> None:
-    from rag.models import embed
+    from index.embed import embed
 
     todo = [(doc, key, c) for doc, key, chunks in work for c in chunks]
     if not todo and not work:

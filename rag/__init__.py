@@ -4,9 +4,9 @@
     answer = ask("How many soldiers died in 2023?", corpus=["samples/"])
 """
 
+from index.settings import Settings
 from rag.answer import Answer, Citation
 from rag.api import QuestionError, ask, warm_up
-from rag.config import Settings
 
 __all__ = ["Answer", "Citation", "QuestionError", "Settings", "ask", "events", "events_frame", "index",
            "list_documents", "warm_up"]

@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from index.dates import Period
+from index.embed import embed
+from index.settings import Settings
 from index.store import Store, damaged_index, is_damage
 from rag import citations as cite
 from rag.answer import Answer, Citation
-from rag.config import Settings
 from rag.context import PASSAGES_INTRO, annotate_dates, build_messages, focus, system_prompt
 from rag.counting import answer_from_events
-from rag.models import embed, llm_lock, load_llm, model_label, prompt_tokens
+from rag.models import llm_lock, load_llm, model_label, prompt_tokens
 from rag.retrieve import Retrieval, keyword_index, retrieve
 
 NO_ANSWER = "The articles do not say."

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from rag.config import SettingError, Settings
+from index.settings import SettingError, Settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -230,7 +230,8 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> None:
     """Assemble the default model if needed, then prove both models run."""
     import time
 
-    from rag.models import embed, load_llm, model_label, model_path
+    from index.embed import embed
+    from rag.models import load_llm, model_label, model_path
 
     t = time.perf_counter()
     vector = embed(["Shining Path attack in the VRAEM"], settings)[0]

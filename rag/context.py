@@ -9,8 +9,8 @@ import numpy as np
 
 from index.chunk import count_tokens, text_sentences
 from index.dates import resolve_relative
-from rag.config import Settings
-from rag.models import embed
+from index.embed import embed
+from index.settings import Settings
 from rag.retrieve import Passage, Retrieval, tokenize
 
 # The answer comes first, so it streams as soon as the prompt is read; the quote after it is

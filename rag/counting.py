@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 
 from index.dates import Period, question_period
 from index.events import Event, Mention, category_matches, fmt, places_in
+from index.settings import Settings
 from index.store import Store
 from rag import citations as cite
 from rag.answer import Answer, Citation
-from rag.config import Settings
 from rag.retrieve import Passage, keyword_index
 
 CATEGORY_WORDS = [

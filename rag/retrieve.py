@@ -16,8 +16,8 @@ from functools import lru_cache
 import numpy as np
 
 from index.dates import Period, question_period
+from index.settings import Settings
 from index.store import Store
-from rag.config import Settings
 
 STOPWORDS = set(
     "a an and are as at be been but by did do does for from had has have how i in into is it its "
@@ -177,7 +177,7 @@ def keyword_index(store: Store) -> KeywordIndex:
 
 def retrieve(question: str, settings: Settings, store: Store, period: Period | None = None) -> Retrieval:
     """`period`, when given, replaces the one read from the question (e.g. a UI date filter)."""
-    from rag.models import embed
+    from index.embed import embed
 
     started = time.perf_counter()
     index = keyword_index(store)

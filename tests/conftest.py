@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from helpers import missing
 
-from rag.config import Settings
+from index.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"

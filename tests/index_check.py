@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from index.chunk import split_text
+from index.settings import Settings
 from index.store import Store
-from rag.config import Settings
 from rag.retrieve import retrieve
 
 

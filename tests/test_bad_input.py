@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from corpora import make_bad_corpus
 
+from index.settings import Settings
 from index.store import Store
 from rag import QuestionError
 from rag.api import _check
-from rag.config import Settings
 from rag.retrieve import retrieve
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -208,8 +208,8 @@ def test_clean_seed_000_already_clean_is_unchanged():
 def test_indexing_drops_a_line_repeated_across_the_corpus(tmp_path):
     """End to end: the corpus-level rule reaches the index, not only clean()."""
     from index.build import build_index
+    from index.settings import Settings
     from index.store import Store
-    from rag.config import Settings
 
     shared = "Support independent journalism from the Valle Daily newsroom"
     corpus = tmp_path / "corpus"

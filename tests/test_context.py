@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from index.chunk import count_tokens
-from rag.config import Settings
+from index.settings import Settings
 from rag.context import focus
 from rag.retrieve import Passage
 

@@ -15,9 +15,9 @@ from eval.report import compare, summary_table
 from eval.run import NOT_ANSWER_AFFECTING, _progress_file, answer_settings, eval_settings, run_eval, summarise
 from eval.score import mentions, score
 from eval.suite import Case, load_suite
+from index.settings import Settings
 from rag.answer import Answer, Citation
 from rag.cli import main
-from rag.config import Settings
 from rag.context import build_messages
 from rag.retrieve import Passage, Retrieval
 

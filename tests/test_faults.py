@@ -17,9 +17,9 @@ from corpora import write_corpus
 from index_check import assert_consistent, read_state, retrieved
 
 from index.build import build_index
+from index.settings import Settings
 from index.store import StoreError, VectorStoreError, write_failure
 from rag import ask
-from rag.config import Settings
 from rag.models import ModelError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,7 +164,7 @@ def test_default_model_parts_that_do_not_add_up_are_refused(tmp_path, monkeypatc
         part.write_bytes(os.urandom(1000))
         parts.append(("pkg", part.name))
     monkeypatch.setattr(models, "DEFAULT_MODEL_PARTS", parts)
-    monkeypatch.setattr(models, "_package_file", lambda package, rel: tmp_path / package / rel)
+    monkeypatch.setattr(models, "package_file", lambda package, rel: tmp_path / package / rel)
     cache = tmp_path / "models"
     with pytest.raises(ModelError, match="sha256 mismatch") as error:
         models.assemble_default_model(cache)

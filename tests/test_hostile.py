@@ -12,11 +12,11 @@ import pytest
 from hostile import INJECTION, write_hostile
 
 from index.build import build_index
+from index.settings import Settings
 from index.store import Store
 from rag import ask
 from rag.answer import Answer, Citation
 from rag.api import _finish
-from rag.config import Settings
 from rag.context import LEFT_OUT, as_data, build_messages
 from rag.retrieve import Passage, retrieve
 from ui import render

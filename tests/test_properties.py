@@ -17,8 +17,8 @@ from index.chunk import count_tokens, split_text
 from index.clean import clean, normalize
 from index.dates import question_period, resolve_relative, years_mentioned
 from index.load import decode, html_to_text, load_file, markdown_to_text
+from index.settings import Settings
 from rag.api import _check
-from rag.config import Settings
 from rag.context import as_data
 
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=9)

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from index.dates import Period
+from index.embed import embed
 from index.store import Store
-from rag.models import embed
 from rag.retrieve import dense_search, keyword_index, retrieve, tokenize
 
 

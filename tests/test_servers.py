@@ -14,9 +14,9 @@ import pytest
 from helpers import missing
 
 from eval.servers import ServerError, start_chroma, start_llm, tiny_model
+from index.settings import Settings
 from index.store import Store, StoreError
 from rag import ask
-from rag.config import Settings
 from rag.models import ModelError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,8 +18,8 @@ from types import SimpleNamespace
 import pytest
 from helpers import missing
 
+from index.settings import Settings
 from rag.answer import Citation
-from rag.config import Settings
 from ui import render
 from ui.files import MAX_UPLOAD_BYTES, safe_filename, save_upload
 from ui.followup import rewrite

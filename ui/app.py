@@ -20,9 +20,9 @@ from typing import Any
 
 import gradio as gr
 
+from index.settings import Settings
 from index.store import StoreError
 from rag.api import QuestionError, ask, warm_up
-from rag.config import Settings
 from rag.models import ModelError, model_label
 from ui import render
 from ui.files import ALLOWED_SUFFIXES, MAX_UPLOAD_BYTES, save_upload
