@@ -20,13 +20,13 @@ from index import clean as cleaning
 from index import dates
 from index.chunk import split_text
 from index.dedup import find_duplicates
-from index.events import extract_events, to_json
+from index.events import Event, extract_events, to_json
 from index.load import RawDocument, Skipped, iter_files, load_file
 from index.metadata import Metadata, extract, strip_header
 from index.settings import Settings
 from index.store import Store, StoreError, damaged_index, is_damage, write_failure
 
-EVENTS_VERSION = "9"  # bump when index/events.py extracts differently: the table is redone
+EVENTS_VERSION = "10"  # bump when index/events/ extracts differently: the table is redone
 
 
 @dataclass
@@ -158,6 +158,7 @@ def _rebuild(store: Store, settings: Settings, pipeline: str, changes: dict, pro
     docs = [_Doc(r["source"], r["path"], r["raw_text"], json.loads(r["fields"])) for r in rows]
     stored = {r["source"]: r["chunk_key"] for r in rows}
     _clean_and_describe(docs, settings)
+    events = _events(docs)
     stale_ids: list[str] = []
     to_embed: list[tuple[_Doc, str, list]] = []
     for doc in docs:
@@ -179,10 +180,44 @@ def _rebuild(store: Store, settings: Settings, pipeline: str, changes: dict, pro
     if stale_ids:
         store.chroma_delete(stale_ids)
     _embed_and_store(store, settings, to_embed, changes, progress)
-    events = extract_events([(d.source, d.body, d.meta.date, d.meta.date_inferred)
-                             for d in docs if not d.duplicate_of])
-    store.set_events((e.id, e.year, e.date, to_json(e)) for e in events)
+    store.set_events((e.id, e.year or -1, e.date, to_json(e)) for e in events)
     changes["events"] = len(events)
+
+
+def _events(docs: list[_Doc]) -> list[Event]:
+    """The event table of the distinct articles. An article whose year is unknown but whose own
+    event another article dates takes that year (and its events are read again with it, so its
+    'Saturday' and 'October 28th' resolve)."""
+    distinct = [d for d in docs if not d.duplicate_of]
+
+    def read() -> list[Event]:
+        return extract_events([(d.source, d.meta.title, d.body, d.meta.date, d.meta.date_inferred)
+                               for d in distinct])
+
+    events = read()
+    if events_date_articles(events, {d.source: d for d in distinct}):
+        events = read()
+    return events
+
+
+def events_date_articles(events: list[Event], docs: dict[str, _Doc]) -> bool:
+    """Give each article of unknown year the year of the event it reports, where another article
+    dates that event. Returns whether any article's date changed."""
+    changed = False
+    for event in events:
+        if not event.year:
+            continue
+        dated_by = next((m.source for m in event.mentions if m.date[:4] == str(event.year)
+                         and (m.date_basis == "text" or m.published[:4].isdigit())), "")
+        for m in event.mentions:
+            doc = docs.get(m.source)
+            if doc is None or m.role != "main" or doc.meta.date[:4].isdigit() or m.source == dated_by:
+                continue
+            doc.meta.date, doc.meta.date_inferred = str(event.year), True
+            doc.meta.date_note = (f"year from {Path(dated_by).name}, which reports the same event "
+                                  f"({event.summary()[:80]})")
+            changed = True
+    return changed
 
 
 def _clean_and_describe(docs: list[_Doc], settings: Settings) -> None:

@@ -1,0 +1,731 @@
+"""An article's sentences -> mentions: every figure that says how many were killed, rescued, cut...
+
+Only sentences that hold a number are parsed (plus the title and the lead, for the names an
+article is about). For each number the parser gives the noun it counts ('five' -> 'soldiers'),
+the predicate above it ('killing', 'were confirmed dead', 'the death toll rose to'), negation
+and modality, and the clause around it, which says whether the figure is an incident, a running
+total ('so far this year'), a historical toll ('over two decades') or a forecast ('could rise
+to'). The date comes from the sentence or its paragraph, resolved against the publication date,
+else the publication date; a figure dated well before the article's own present is a
+'background' mention of an earlier event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+from text_to_num import text2num
+
+from index import dates
+from index.chunk import sentences, text_sentences
+from index.events import Count, Mention
+from index.events.vocab import (
+    FORECAST,
+    HISTORICAL,
+    LIGHT_VERBS,
+    MEASURE_UNITS,
+    MULTIPLIERS,
+    QUALIFIERS,
+    REPORTING,
+    REVISION,
+    RUNNING_TOTAL,
+    VAGUE,
+    is_unit,
+    noun_key,
+    nouns_match,
+    outcome_of,
+)
+from index.nlp import nlp
+
+NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+                "hundred thousand million billion dozen").split()
+HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r"|second|third|fourth|fifth|sixth|seventh|eighth"
+                        r"|ninth|tenth|eleventh|twelfth)\b", re.I)
+NOT_COUNTS = {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL"}
+NAME_LABELS = {"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART"}
+PLACE_PREPOSITIONS = {"in", "at", "near", "outside", "from", "of", "on", "into", "across", "around"}
+EVENT_WORDS = re.compile(r"\b(attacks?|ambush(?:es)?|clash(?:es)?|battles?|firefights?|raids?|bombings?|"
+                         r"explosions?|blasts?|fires?|collapses?|landslides?|floods?|earthquakes?|"
+                         r"crash(?:es)?|shootings?|massacres?|kidnappings?|abductions?|layoffs?|job cuts?|"
+                         r"storms?|accidents?|disasters?|offensives?|strikes?|operations?|assaults?)\b", re.I)
+
+
+def extract_mentions(source: str, title: str, body: str, published: str,
+                     published_inferred: bool) -> list[Mention]:
+    """Every sentence of `body` that states a count, dated, named and classified."""
+    paragraphs = body.split("\n")
+    units: list[tuple[int, int, str]] = []  # (paragraph, offset in body, sentence)
+    offset = 0
+    for number, paragraph in enumerate(paragraphs):
+        cursor = 0
+        for sentence in sentences(paragraph):
+            at = paragraph.find(sentence, cursor)
+            cursor = at + len(sentence) if at >= 0 else cursor
+            units.append((number, offset + max(at, 0), sentence))
+        offset += len(paragraph) + 1
+    if title:  # a headline states the article's main figure ("All 137 abducted pupils rescued")
+        units.insert(0, (-1, -1, title))
+    lead = next((p for p in paragraphs if len(p.split()) > 8), "")
+    # A caption printed twice is one statement, not two.
+    wanted = list({u[2]: u for u in reversed(units) if HAS_NUMBER.search(u[2])}.values())[::-1]
+    parsed = parse_all([title or "", lead] + [s for _, _, s in wanted])
+    title_doc, lead_doc, docs = parsed[0], parsed[1], parsed[2:]
+    article_names = names_in(title_doc) + names_in(lead_doc) + capitalised_names(body)
+    paragraph_names: dict[int, list[str]] = {}
+    for (number, _, _), doc in zip(wanted, docs, strict=True):
+        paragraph_names.setdefault(number, []).extend(names_in(doc))
+
+    out: list[Mention] = []
+    paragraph_date: dict[int, str] = {}
+    for (number, start, sentence), doc in zip(wanted, docs, strict=True):
+        counts = counts_in(doc)
+        written = written_date(sentence, published)
+        if written and (counts or EVENT_WORDS.search(sentence)):
+            paragraph_date[number] = written
+        if not counts:
+            continue
+        date = written or paragraph_date.get(number, "")
+        names = list(dict.fromkeys(names_in(doc) + paragraph_names.get(number, [])))
+        out.append(Mention(
+            source=source, sentence=sentence, start=start, date=date or published,
+            date_basis="text" if date else ("published" if published else "unknown"),
+            date_inferred=published_inferred and not dates.YEAR.search(sentence),
+            published=published, places=places_in(doc), names=names, kind=_event_word(sentence, title),
+            counts=counts, title=title,
+        ))
+    out = [part for m in out for part in _split_recalled(m)]
+    _mark_background(out, published)
+    counted = {f"{c.value:g}" for m in out for c in m.counts}
+    story_numbers = [n for n in context_numbers(title + "\n" + body) if n not in counted]
+    for m in out:
+        if m.role == "main":
+            m.names = list(dict.fromkeys(m.names + article_names))
+            m.numbers = story_numbers
+        else:
+            m.numbers = context_numbers(m.sentence)
+    return out
+
+
+_PARSED: dict[str, Any] = {}  # sentence -> parse, for a second pass over the same articles
+_PARSED_MAX = 200_000
+
+
+def parse_all(texts: list[str]) -> list[Any]:
+    """Parses of `texts`, each sentence parsed once per process (indexing reads an article again
+    once other reports of its event have given it a year)."""
+    todo = [t for t in dict.fromkeys(texts) if t not in _PARSED]
+    if len(_PARSED) + len(todo) > _PARSED_MAX:
+        _PARSED.clear()
+    for text, doc in zip(todo, nlp().pipe(todo, batch_size=256), strict=True):
+        _PARSED[text] = doc
+    return [_PARSED[t] for t in texts]
+
+
+# --- numbers and what they count -------------------------------------------------------------
+
+def counts_in(doc: Any) -> list[Count]:
+    """The counts a parsed sentence states."""
+    found: list[Count] = []
+    seen: set[int] = set()
+    last_noun = ""
+    for token in doc:
+        if token.i in seen or not _is_number(token):
+            continue
+        group = _number_group(token)
+        seen.update(t.i for t in group)
+        head = group[-1]
+        value = _value(group)
+        if value is None or value <= 0 or _is_year(head, value) or _not_a_count(group, head):
+            continue
+        if any(t.dep_ == "neg" for t in head.children) or any(t.dep_ == "neg" for t in token.children):
+            continue  # "137, not 287": the figure denied is no figure
+        if any(t.dep_ == "quantmod" and t.lower_ == "of" for t in head.children):
+            continue  # "206 of 252 people": 252 is how many there were
+        noun_token, unit, via_of = _counted_noun(head)
+        if head.ent_type_ in NAMED or noun_token is not None and noun_token.ent_type_ in NOT_COUNTS:
+            continue  # "two months", "272 Task Force Battalion": a number in a name counts nothing
+        if noun_token is not None and is_unit(noun_token.lemma_) and not unit:
+            continue  # "820 feet", "two months", "13%"
+        if noun_token is not None and not via_of and _of_a_number(noun_token):
+            continue  # "23 of the 252 people": 252 is how many there were, not what happened to them
+        if noun_token is not None and _is_location(noun_token):
+            continue  # "in two communities", "from one boarding school"
+        noun = _noun_name(noun_token) if noun_token is not None else ""
+        if noun_token is not None and noun_token.pos_ == "PRON" or noun in ("other", "others"):
+            noun = last_noun  # "49 of whom", "seven others": the people counted just before
+        elif noun == "dead" or noun_token is not None and outcome_of(noun_token.lemma_):
+            noun = ""  # "40 fatalities", "21 dead": the noun is the outcome, people are counted
+        words = _words(doc, group, noun_token)
+        qualifier = _qualifier(group, head)
+        for outcome, predicate, clause in _outcomes(noun_token if noun_token is not None else head):
+            if unit and outcome not in UNIT_OUTCOMES or _is_agent(noun_token, predicate):
+                continue
+            if outcome == "cut" and predicate is not None and not nouns_match("job", noun) \
+                    and predicate.lemma_ in ("eliminate", "neutralise", "neutralize"):
+                outcome = "killed"  # "eliminated 34 fighters" is no job cut
+            found.append(Count(
+                value=value, noun=noun, outcome=outcome, words=words, qualifier=qualifier,
+                kind=_statement_kind(clause, doc), unit=unit, modality=_modality(predicate, clause),
+                predicate=predicate.lemma_.lower() if predicate is not None else "",
+                revised=bool(REVISION.search(clause.text)) or any(_denied_sibling(head)),
+                recalled=_recalled(clause),
+            ))
+        last_noun = noun or last_noun
+    return found + _ordinal_tolls(doc, found)
+
+
+def _ordinal_tolls(doc: Any, found: list[Count]) -> list[Count]:
+    """'the body of the fifth miner killed was found': the toll is (at least) five."""
+    out = []
+    for token in doc:
+        value = ORDINALS.get(token.lower_)
+        noun = token.head
+        if not value or value < 2 or token.dep_ != "amod" or noun.pos_ != "NOUN" or is_unit(noun.lemma_):
+            continue
+        outcome, predicate, clause = _outcome(noun)
+        if outcome in ("killed", "recovered") and not any(c.value == value for c in found):
+            out.append(Count(value=value, noun=_noun_name(noun), outcome="killed",
+                             words=doc[token.i: noun.i + 1].text, qualifier="at least",
+                             kind=_statement_kind(clause, doc),
+                             predicate=predicate.lemma_.lower() if predicate is not None else ""))
+    return out
+
+
+UNIT_OUTCOMES = {"seized", "destroyed", "recovered", "cut"}
+NAMED = {"ORG", "FAC", "PRODUCT", "LAW", "WORK_OF_ART", "EVENT", "GPE", "PERSON"}
+ORDINALS = {w: n for n, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth "
+                                         "eleventh twelfth".split(), start=1)}
+
+
+def _not_a_count(group: list[Any], head: Any) -> bool:
+    """'at 0220 EDT', 'one by one', 'one of the', '2-1': numbers that count nothing."""
+    text = group[0].text
+    if len(text) > 1 and text.startswith("0"):
+        return True
+    nxt = head.doc[head.i + 1: head.i + 3].text.lower()
+    before = head.doc[max(0, head.i - 2): head.i].text.lower()
+    return head.lower_ == "one" and (nxt.startswith(("by ", "-", "to one", "of the two")) or before == "one by")
+
+
+def _of_a_number(nominal: Any) -> bool:
+    """Is this the 'of' phrase of another number ('23 of the 252 people', '206 of 252')?"""
+    head = nominal.head
+    return nominal.dep_ == "pobj" and head.lower_ == "of" and head.head is not head and (
+        head.head.pos_ == "NUM" or head.head.like_num or head.head.lower_ in ("%", "percent", "per cent"))
+
+
+def _is_agent(noun: Any | None, predicate: Any | None) -> bool:
+    """'two explosions killed 91 people': the number counts what did it, not whom it happened to
+    ('six soldiers lost their lives' counts whom it happened to)."""
+    if noun is None or predicate is None or noun.dep_ != "nsubj" or noun.head != predicate:
+        return False
+    particle = next((c.lower_ for c in predicate.children if c.dep_ == "prt"), "")
+    lemma = f"{predicate.lemma_.lower()} {particle}".strip()
+    return bool(outcome_of(lemma)) and any(
+        c.dep_ == "dobj" and not outcome_of(f"{lemma} {c.lemma_.lower()}") for c in predicate.children)
+
+
+def _is_number(token: Any) -> bool:
+    if token.ent_type_ in NOT_COUNTS:
+        return False
+    text = token.text.lower().rstrip(".")
+    return (token.like_num or token.pos_ == "NUM") and text not in VAGUE and not text.startswith("#")
+
+
+def _number_group(token: Any) -> list[Any]:
+    """'1.5 million', 'twenty - one', '11,000': the tokens of one number, in order."""
+    group = [token]
+    nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    while nxt is not None and (nxt.like_num or nxt.lower_ in ("dozen", "million", "billion", "thousand")
+                               or nxt.text == "-" and nxt.i + 1 < len(token.doc)
+                               and token.doc[nxt.i + 1].like_num) and nxt.ent_type_ not in NOT_COUNTS:
+        group.append(nxt)
+        nxt = nxt.nbor(1) if nxt.i + 1 < len(token.doc) else None
+    return [t for t in group if t.text != "-"]
+
+
+def _value(group: list[Any]) -> float | None:
+    words = [t.text.lower().replace(",", "") for t in group]
+    total = 0.0
+    current: float | None = None
+    for word in words:
+        if word in MULTIPLIERS:
+            current = (current if current is not None else 1.0) * MULTIPLIERS[word]
+            if MULTIPLIERS[word] >= 1000:
+                total += current
+                current = None
+            continue
+        number = _number(word)
+        if number is None:
+            return None
+        current = number if current is None else current + number
+    return total + (current or 0.0)
+
+
+def _number(word: str) -> float | None:
+    try:
+        return float(word)
+    except ValueError:
+        pass
+    try:
+        return float(text2num(word, "en"))
+    except ValueError:
+        return None
+
+
+def _is_year(token: Any, value: float) -> bool:
+    return value == int(value) and 1900 <= value <= 2100 and "," not in token.text and (
+        token.ent_type_ == "DATE" or token.dep_ in ("pobj", "npadvmod") and token.head.lower_ in (
+            "in", "since", "of", "by", "until", "from", "to"))
+
+
+def _counted_noun(number: Any) -> tuple[Any | None, str, bool]:
+    """The noun a number counts, for a measure ('79 kilograms of X') its unit, and whether the
+    noun came from an 'of' phrase ('two of our guards')."""
+    head = number
+    while head.dep_ in ("nummod", "quantmod", "compound") and head.head is not head and (
+            head.head.lower_ in MULTIPLIERS or head.head.pos_ == "NUM"):
+        head = head.head
+    noun, via_of = None, False
+    if head.dep_ in ("nummod", "quantmod", "compound", "amod") and head.head.pos_ in ("NOUN", "PROPN"):
+        noun = head.head
+    else:
+        noun, via_of = _of_object(head), True
+    if noun is not None and noun.lemma_.lower() in MEASURE_UNITS:
+        what = _of_object(noun)
+        if what is not None:
+            return what, MEASURE_UNITS[noun.lemma_.lower()], via_of
+    return noun, "", via_of
+
+
+def _of_object(token: Any) -> Any | None:
+    of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    return next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+
+
+def _is_location(noun: Any) -> bool:
+    return noun.dep_ == "pobj" and noun.head.lower_ in ("in", "at", "across", "from", "near", "inside",
+                                                        "outside", "into", "throughout")
+
+
+def _noun_name(noun: Any) -> str:
+    """'police officers' -> 'police officer', 'soldiers' -> 'soldier', 'Nigerian soldiers' ->
+    'soldier': the lemma, with a common-noun compound in front when it names the kind of member."""
+    lemma = noun_key(noun.lemma_ if noun.lemma_ != "-PRON-" else noun.text)
+    compounds = [c for c in noun.children if c.dep_ == "compound" and c.pos_ == "NOUN" and c.i == noun.i - 1]
+    if compounds and compounds[0].lower_ in ("police", "security", "army", "military", "rescue"):
+        return f"{compounds[0].lower_} {lemma}"
+    return lemma
+
+
+def _predicate_outcome(token: Any) -> str:
+    lemma = token.lemma_.lower()
+    particle = next((c.lower_ for c in token.children if c.dep_ == "prt"), "")
+    for phrase in (f"{lemma} {particle}".strip(),
+                   *(f"{lemma} {c.lemma_.lower()}" for c in token.children if c.dep_ in ("dobj", "acomp", "oprd"))):
+        if outcome_of(phrase):
+            return outcome_of(phrase)
+    if particle and lemma in ("lay", "shut", "let"):
+        return ""
+    if lemma in ("bring", "pull", "lift", "haul", "lead", "carry") and any(
+            p.dep_ == "prep" and any(o.lemma_.lower() in ("surface", "safety") for o in p.children)
+            for p in token.children):
+        return "rescued"  # "brought safely to the surface", "pulled to safety"
+    if lemma in ("find", "pull", "discover") and any(
+            c.dep_ in ("nsubjpass", "dobj") and c.lemma_.lower() in ("body", "corpse", "remains")
+            for c in token.children):
+        return "recovered"
+    return outcome_of(lemma)
+
+
+def _complement_outcome(token: Any) -> tuple[str, Any | None]:
+    """A light verb's outcome: its complement ('confirmed dead', 'left ... dead', 'remain
+    trapped') or its subject ('the death toll rose to 40')."""
+    for child in token.children:
+        if child.dep_ in ("acomp", "oprd", "xcomp", "ccomp") and _predicate_outcome(child):
+            return _predicate_outcome(child), child
+        if child.dep_ in ("nsubj", "nsubjpass", "dobj") and child.lemma_.lower() == "toll":
+            return "killed", child
+    return "", None
+
+
+def _outcomes(nominal: Any) -> list[tuple[str, Any | None, Any]]:
+    """What a count says happened: the outcome of a modifier ('287 schoolchildren kidnapped') and
+    of the predicate it depends on ('the release of ...'); both when they differ."""
+    found = []
+    described = _outcome(nominal, modifiers=True)
+    if described[0]:
+        found.append(described)
+    governing = _outcome(nominal, modifiers=False)
+    if governing[0] and governing[0] != described[0]:
+        found.append(governing)
+    return found
+
+
+def _outcome(nominal: Any, modifiers: bool = True) -> tuple[str, Any | None, Any]:
+    """(outcome, predicate token, clause head) for a counted noun or a bare number: from its own
+    modifiers, or (modifiers=False) from the predicate it depends on."""
+    # "three wounded soldiers", "5 soldiers killed", "21 dead"
+    for child in nominal.children if modifiers else ():
+        if child.dep_ == "relcl" and any(c.dep_ in ("nsubj", "nsubjpass") and (c.like_num or c.pos_ == "NUM")
+                                         for c in child.children):
+            continue  # "239 miners, 49 of whom were injured": that clause counts its own figure
+        if child.dep_ in ("amod", "acl", "relcl", "oprd", "acomp") and _predicate_outcome(child):
+            if not any(c.dep_ == "neg" for c in child.children):
+                return _predicate_outcome(child), child, child
+    if modifiers:
+        if _predicate_outcome(nominal) and nominal.pos_ in ("NOUN", "ADJ"):
+            return _predicate_outcome(nominal), nominal, _clause(nominal)
+        return "", None, nominal
+    if nominal.dep_ == "pobj" and nominal.head.lower_ == "with" and any(
+            c.dep_ in ("acl", "amod") and c.pos_ == "VERB" for c in nominal.children):
+        return "", None, nominal  # "rescued, with five remaining in the mine": those five were not
+    token = nominal
+    for _ in range(5):
+        if token.dep_ == "ROOT" or token.head is token:
+            break
+        dep, head = token.dep_, token.head
+        if dep == "conj" and token.pos_ in ("VERB", "AUX"):
+            break  # a coordinated clause has its own predicate
+        if dep == "pobj" and head.dep_ in ("prep", "agent", "dative"):
+            head = head.head
+        elif dep not in ("nsubj", "nsubjpass", "dobj", "attr", "appos", "npadvmod", "dep", "nmod", "oprd",
+                         "conj", "pobj", "compound", "nummod", "advmod", "dative") and not (
+                dep in ("advcl", "acl", "xcomp") and token.lemma_.lower() in EQUATING):
+            break
+        token = head
+        if any(c.dep_ == "neg" for c in token.children):
+            return "", None, token
+        lemma = token.lemma_.lower()
+        found = _predicate_outcome(token)
+        if lemma in EQUATING:  # it restates the nearest outcome before it, wherever the parser hung it
+            before = [t for t in token.doc[: token.i] if t.pos_ == "VERB" and _predicate_outcome(t)]
+            if before:
+                return _predicate_outcome(before[-1]), before[-1], _clause(before[-1])
+        if found and lemma not in LIGHT_VERBS:
+            return found, token, _clause(token)
+        if token.pos_ in ("VERB", "AUX", "NOUN", "ADJ"):
+            complement, where = _complement_outcome(token)
+            if complement:
+                return complement, where, _clause(token)
+            if found:
+                return found, token, _clause(token)
+            if lemma in REPORTING or token.pos_ in ("VERB", "AUX") and lemma not in EQUATING:
+                break  # a verb that reports no outcome ends the search: "with five remaining"
+    return "", None, token
+
+
+# "cut 15% of its workforce, amounting to around 15,000 jobs": the figure restates the outcome.
+EQUATING = {"amount", "total", "equal", "represent", "translate", "mean"}
+
+
+def _clause(token: Any) -> Any:
+    """The clause a predicate heads: itself, or the verb it hangs from when it is a noun."""
+    while token.pos_ not in ("VERB", "AUX") and token.head is not token and token.dep_ not in ("ROOT",):
+        token = token.head
+    return token
+
+
+def _statement_kind(clause: Any, doc: Any) -> str:
+    text = " ".join(t.text for t in clause.subtree)
+    if _generic(clause):
+        return "generic"
+    if HISTORICAL.search(text):
+        return "historical"
+    if RUNNING_TOTAL.search(text):
+        return "running_total"
+    if FORECAST.search(" ".join(t.text for t in clause.subtree if t.i <= clause.i)) and any(
+            t.lemma_ in ("rise", "climb", "increase", "reach", "grow") for t in clause.subtree):
+        return "forecast"
+    return "incident"
+
+
+def _recalled(clause: Any) -> bool:
+    """Is the clause a time clause about an earlier event ('... after it laid off 11,000')?"""
+    mark = next((c.lower_ for c in clause.children if c.dep_ == "mark"), "")
+    return clause.dep_ == "advcl" and mark in ("after", "since", "before") and clause.tag_ in ("VBD", "VBN")
+
+
+def _generic(clause: Any) -> bool:
+    """'a layoff occurs when at least 50 employees are laid off': a rule, not an event."""
+    mark = next((c.lower_ for c in clause.children if c.dep_ == "mark"), "")
+    present = clause.tag_ in ("VBZ", "VBP") or any(c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBZ", "VBP")
+                                                     and c.lower_ not in ("has", "have") for c in clause.children)
+    return mark in ("when", "if", "unless", "whenever") and present and clause.dep_ == "advcl"
+
+
+def _modality(predicate: Any | None, clause: Any) -> str:
+    if predicate is None:
+        return ""
+    words = {c.lower_ for c in clause.children if c.dep_ in ("aux", "amod", "advmod")}
+    words |= {c.lemma_.lower() for c in predicate.children if c.dep_ in ("amod", "advmod")}
+    if words & {"presume", "presumed", "feared", "believed"} or clause.lemma_ in ("presume", "fear", "believe"):
+        return "presumed"
+    if words & {"will", "would", "'ll", "plan", "plans"} or clause.head.lemma_ in ("plan", "expect", "aim"):
+        return "planned"
+    return ""
+
+
+def _denied_sibling(number: Any):
+    """'137, not 287': a figure stated against a denied one is a correction."""
+    for child in number.children:
+        if child.dep_ == "appos" and any(c.dep_ == "neg" for c in child.children):
+            yield True
+
+
+def _qualifier(group: list[Any], head: Any) -> str:
+    before = head.doc[max(0, group[0].i - 3): group[0].i].text.lower()
+    return next((q for q in QUALIFIERS if before.endswith(q)), "")
+
+
+def _words(doc: Any, group: list[Any], noun: Any | None) -> str:
+    start = group[0].i
+    before = doc[max(0, start - 3): start].text.lower()
+    qualifier = next((q for q in QUALIFIERS if before.endswith(q)), "")
+    if qualifier:
+        start -= len(qualifier.split())
+    end = group[-1].i
+    if noun is not None and 0 < noun.i - end <= 4:
+        end = noun.i
+    return doc[start: end + 1].text
+
+
+# --- names, places, dates ---------------------------------------------------------------------
+
+def names_in(doc: Any) -> list[str]:
+    """Names the sentence prints: entities of the parser, and proper nouns it left unlabelled
+    (its small model misses unfamiliar names, and mislabels others: any label is a name here)."""
+    found = [_clean_name(e.text) for e in doc.ents if e.label_ in NAME_LABELS]
+    covered = {t.i for e in doc.ents for t in e}
+    run: list[str] = []
+    for token in [*doc, None]:
+        if token is not None and token.pos_ == "PROPN" and token.i not in covered and token.i > 0 \
+                and not dates.MONTHS.get(token.lower_.rstrip(".")) and token.lower_ not in dates.WEEKDAYS:
+            run.append(token.text)
+            continue
+        if run:
+            found.append(_clean_name(" ".join(run)))
+            run = []
+    return [n for n in dict.fromkeys(found) if n and len(n) > 1]
+
+
+CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*[a-z][\w'’-]*(?:[ \t]+(?:of[ \t]+|de[ \t]+)?[A-Z][\w'’-]+)*")
+
+
+def capitalised_names(text: str) -> list[str]:
+    """Names anywhere in an article: runs of capitalised words that do not open a sentence. Cheap
+    where the parser is not run; an article is about the names its whole text gives."""
+    out = []
+    for sentence in text_sentences(text):
+        for m in CAPITALISED.finditer(sentence):
+            if not sentence[: m.start()].strip(" \"'“‘([-—–•*"):
+                continue  # the sentence's first word: capitalised by grammar, not as a name
+            name = m.group(0)
+            first = name.split()[0].lower().rstrip(".")
+            if first in dates.MONTHS or first in dates.WEEKDAYS or len(name) < 3:
+                continue
+            out.append(_clean_name(name))
+    return list(dict.fromkeys(out))
+
+
+def places_in(doc: Any) -> list[str]:
+    """Names after 'in', 'at', 'near'... (or labelled places): where the sentence is set."""
+    out = []
+    for e in doc.ents:
+        if e.label_ not in NAME_LABELS or e.label_ in ("PERSON", "NORP", "WORK_OF_ART", "PRODUCT"):
+            if not (e.label_ == "PERSON" and e.root.head.lower_ in PLACE_PREPOSITIONS - {"of", "from"}):
+                continue
+        if e.label_ in ("GPE", "LOC", "FAC") or e.root.head.lower_ in PLACE_PREPOSITIONS - {"of", "from", "on"}:
+            out.append(_clean_name(e.text))
+    return list(dict.fromkeys(n for n in out if n))
+
+
+def _clean_name(text: str) -> str:
+    text = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.I)
+    text = re.sub(r"['’]s$", "", text).strip(" .,;:-–—'\"“”")
+    return text
+
+
+def fold(text: str) -> str:
+    """Names compared without case, accents or possessives."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.sub(r"['’]s\b", "", text.lower())
+
+
+def written_date(sentence: str, published: str) -> str:
+    """The date a sentence gives its events: written out, or relative to the publication date.
+    In an article of unknown year a day or month is kept with the year unknown: 'XXXX-10-28'.
+    A reference date ('its workforce as of June 29') dates no event."""
+    sentence = re.sub(r"\b(?:as of|as at|as on)\s+[\w ,.]{3,25}?(?=[,;)]|$|\s(?:excluding|including|and|but))",
+                      " ", sentence, flags=re.I)
+    if not published:
+        found = dates.find_dates(sentence)
+        if found:
+            return found[0].iso
+        m = dates.MONTH_YEAR.search(sentence)
+        if m and m.group("month").lower() in dates.MONTHS:
+            return f"{m.group('year')}-{dates.MONTHS[m.group('month').lower()]:02d}"
+        m = re.search(r"\b(?:in|since|of|during)\s+((?:19|20)\d\d)\b", sentence)
+        if m:
+            return m.group(1)
+        partial = _month_day(sentence)
+        return f"XXXX-{partial}" if partial else ""
+    # A wire dateline runs into the first sentence: "LIMA, 2024-03-13 - ... on Sunday".
+    found = [d for d in dates.find_dates(sentence) if d.iso != published]
+    if found:
+        return found[0].iso
+    resolved = [r for r in dates.resolve_relative(sentence, published) if "year" not in r.phrase.lower()]
+    if resolved:
+        return resolved[0].iso
+    m = dates.MONTH_YEAR.search(sentence)
+    if m and m.group("month").lower() in dates.MONTHS:
+        return f"{m.group('year')}-{dates.MONTHS[m.group('month').lower()]:02d}"
+    m = re.search(r"\b(?:in|since|of|during)\s+((?:19|20)\d\d)\b", sentence)
+    if m:
+        return m.group(1)
+    if published and re.search(r"\blast year\b", sentence, re.I):
+        return str(int(published[:4]) - 1)
+    if len(published) >= 7 and re.search(r"\blast month\b", sentence, re.I):
+        year, month = int(published[:4]), int(published[5:7])
+        return f"{year - (month == 1)}-{(month - 2) % 12 + 1:02d}"
+    if len(published) == 10:
+        day = dt.date.fromisoformat(published)
+        if re.search(r"\blast week\b", sentence, re.I):
+            return (day - dt.timedelta(days=7)).isoformat()
+        if re.search(r"\byesterday\b", sentence, re.I):
+            return (day - dt.timedelta(days=1)).isoformat()
+    return ""
+
+
+def _month_day(sentence: str) -> str:
+    """'October 28th' or 'In August' in an undated article: the day or month, its year unknown."""
+    m = dates.BARE_MONTH_DAY.search(sentence)
+    if m and m.group("month").lower() in dates.MONTHS and 1 <= int(m.group("day")) <= 31:
+        return f"{dates.MONTHS[m.group('month').lower()]:02d}-{int(m.group('day')):02d}"
+    m = dates.BARE_MONTH.search(sentence)
+    if m and m.group("month").lower() in dates.MONTHS:
+        return f"{dates.MONTHS[m.group('month').lower()]:02d}"
+    return ""
+
+
+def _split_recalled(m: Mention) -> list[Mention]:
+    """'will cut 10,000 jobs, four months after it laid off 11,000': the second figure is an earlier
+    event, told in passing; it becomes a mention of its own."""
+    recalled = [c for c in m.counts if c.recalled]
+    if not recalled or len(recalled) == len(m.counts):
+        return [m]
+    from dataclasses import replace
+
+    return [replace(m, counts=[c for c in m.counts if not c.recalled]),
+            replace(m, counts=recalled, role="background", date="", date_basis="unknown")]
+
+
+NUMBER_IN_TEXT = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(%|per ?cent|percent)?", re.I)
+
+
+def context_numbers(text: str) -> list[str]:
+    """The figures a text states that can tell one story from another: percentages and numbers of
+    10 or more that are not years ('252', '10%', '116,500')."""
+    out = []
+    for m in NUMBER_IN_TEXT.finditer(text):
+        number, percent = m.group(1).replace(",", ""), m.group(2)
+        value = float(number)
+        if percent:
+            out.append(f"{value:g}%")
+        elif value >= 10 and not (value == int(value) and 1900 <= value <= 2100 and len(number) == 4):
+            out.append(f"{value:g}")
+    return list(dict.fromkeys(out))
+
+
+def _mark_background(mentions: list[Mention], published: str) -> None:
+    """Which mentions recall an earlier event than the article's own. Its present is the
+    publication date, else the date its headline or first figures give. Without either, a
+    figure dated only by a year or month ('in 2010, when ...') is an earlier event, and so is
+    a dated figure that contradicts the undated ones ('In August, four miners were killed' in a
+    report of 21 dead)."""
+    lead = [m for m in mentions[:3] if m.date_basis == "text"]
+    anchor = published if len(published) == 10 else (lead[0].date if lead else "")
+    for m in mentions:
+        if m.date_basis != "text":
+            continue
+        if anchor:
+            m.role = "background" if _earlier(m.date, anchor) else "main"
+        elif len(m.date) < 10 and (m.date[:4] != published[:4] or not published):
+            m.role = "background"  # 'In November, ...', 'in 2010, when ...': recalled, not reported
+    if anchor:
+        return
+    undated = [m for m in mentions if m.date_basis != "text"]
+    for m in mentions:
+        if m.date_basis == "text" and m.role == "main" and _far_from(m, undated):
+            m.role = "background"
+
+
+def _far_from(m: Mention, others: list[Mention]) -> bool:
+    from index.events.identity import MAX_REVISION, same_group
+
+    for c in m.counts:
+        same = [x.value for o in others for x in o.counts
+                if x.kind == "incident" and x.outcome == c.outcome and same_group(x.noun, c.noun)]
+        if c.kind == "incident" and same and all(
+                max(v, c.value) > MAX_REVISION * min(v, c.value) for v in same):
+            return True
+    return False
+
+
+def _earlier(date: str, anchor: str) -> bool:
+    """Is `date` an earlier event than the article's own present `anchor`?"""
+    if not date or not anchor:
+        return False
+    if date.startswith("XXXX") or anchor.startswith("XXXX"):  # a day of unknown year: same year assumed
+        year = next((d[:4] for d in (date, anchor) if d[:4].isdigit()), "2000")
+        date, anchor = year + date[4:] if date.startswith("XXXX") else date, \
+            year + anchor[4:] if anchor.startswith("XXXX") else anchor
+    if date[:4] != anchor[:4]:
+        return date[:4] < anchor[:4]
+    if len(date) >= 7 and len(anchor) >= 7 and date[:7] != anchor[:7]:
+        if len(date) == len(anchor) == 10:
+            return (dt.date.fromisoformat(anchor) - dt.date.fromisoformat(date)).days > 10
+        return date[:7] < anchor[:7]
+    if len(date) == len(anchor) == 10:
+        return (dt.date.fromisoformat(anchor) - dt.date.fromisoformat(date)).days > 10
+    return False
+
+
+def _event_word(sentence: str, title: str) -> str:
+    m = EVENT_WORDS.search(sentence) or EVENT_WORDS.search(title)
+    return m.group(1).lower().rstrip("s") if m else ""
+
+
+def stated_values(words: str) -> list[float]:
+    """The figures a phrase states: '11,000', 'twenty-one', '1.5 million', 'nearly two dozen'."""
+    doc = nlp()(words)
+    out, seen = [], set()
+    for token in doc:
+        if token.i in seen or not (token.like_num or token.pos_ == "NUM" or token.lower_ in ORDINALS):
+            continue
+        if token.lower_ in ORDINALS:
+            out.append(float(ORDINALS[token.lower_]))
+            continue
+        group = _number_group(token)
+        seen.update(t.i for t in group)
+        value = _value(group)
+        if value is not None:
+            out.append(value)
+    return out
+
+
+def validate(mention: Mention) -> list[str]:
+    """What is wrong with a mention: a figure whose words are not in its sentence, or do not
+    state that figure. Extraction must yield none; anything else (an edited table, another
+    extractor) is checked the same way."""
+    problems = []
+    for c in mention.counts:
+        if c.words not in mention.sentence:
+            problems.append(f"'{c.words}' is not in the sentence")
+        elif c.value not in stated_values(c.words):
+            problems.append(f"'{c.words}' does not state {c.value:g}")
+    return problems

@@ -1,0 +1,323 @@
+"""Mentions -> events: which reports are of one event, and which of their figures is counted.
+
+Two reports are one event when their dates fit one window (an undated report fits any), their
+places do not contradict each other, they count the same group with the same outcome, and they
+say the same thing: the same figure and a name only a few articles share, or differing figures
+(a toll revised from 40 to 41, or disputed) with several such names in common and no figure
+off by more than a factor of three. Mentions of one article form one event unless their dates or
+places part them; an article's 'background' mentions (earlier events it recalls) are events of
+their own. Reports whose figures agree merge first, so a recalled figure that matches another
+article's report dates that report before weaker matches are tried.
+
+Which figure counts (`choose`): the latest report's; among reports of the same day or of unknown
+day, a figure stated as an update ('rose to 41', 'now', '137, not 287') before one that is not;
+then the figure most reports give; then the highest (a toll rises as bodies are found, and the
+lower figures are 'at least' ones). The other figures stay in the event and are shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import Counter
+
+from index.events import Choice, Event, Mention, Report
+from index.events.extract import fold
+from index.events.vocab import COLLECTIVE, nouns_match
+
+TRANSIENT = {"missing", "trapped", "rescued", "recovered"}
+MAX_REVISION = 3.0  # reports of one event differ by at most this factor; beyond, they are two events
+WINDOW_DAYS = 7
+
+
+# --- which figure ---------------------------------------------------------------------------
+
+def article_reports(event: Event, outcome: str, noun: str) -> list[Report]:
+    """Each article's figure for (outcome, the asked noun). Within one article: the largest
+    figure for one group (a toll only rises within a report); for a question about people in
+    general, the largest of a stated total and the sum of the distinct groups it names."""
+    by_source: dict[str, list[tuple[Mention, object]]] = {}
+    for m in event.mentions:
+        for c in m.counts:
+            if c.kind == "incident" and c.outcome == outcome and nouns_match(noun, c.noun):
+                by_source.setdefault(m.source, []).append((m, c))
+    reports = []
+    for source, items in by_source.items():
+        value, (m, c) = _article_figure(items, noun)
+        reports.append(Report(source, value, c.words, m.sentence, _when(event, source),
+                              any(x.revised for _, x in items if x.value == value), c.qualifier))
+    return reports
+
+
+def _article_figure(items: list, asked: str) -> tuple[float, tuple]:
+    best = max(items, key=lambda mc: mc[1].value)
+    if asked and asked not in COLLECTIVE:
+        return best[1].value, best
+    # "killing four soldiers and two rebels" names two groups in one sentence: together six. Across
+    # sentences the largest figure is the toll ("nine miners" and "nine workers" are the same dead).
+    for m in {id(m): m for m, _ in items}.values():
+        groups: dict[str, float] = {}
+        for _, c in (mc for mc in items if mc[0] is m):
+            if c.noun and c.noun not in COLLECTIVE:
+                groups[c.noun] = max(groups.get(c.noun, 0), c.value)
+        distinct = [n for n in groups if not any(o != n and _part_of(n, o) for o in groups)]
+        parts = sum(groups[n] for n in distinct)
+        if len(distinct) > 1 and parts > best[1].value:
+            best = (m, next(c for mm, c in items if mm is m))
+            return parts, best
+    return best[1].value, best
+
+
+def _part_of(noun: str, other: str) -> bool:
+    """'rescuer' is part of 'miner and rescuer'."""
+    return noun in other.split(" and ") and noun != other
+
+
+def _when(event: Event, source: str) -> str:
+    for m in event.mentions:
+        if m.source == source and len(m.published) == 10:
+            return m.published
+    days = [m.date for m in event.mentions if m.source == source and len(m.date) == 10]
+    return max(days, default="")
+
+
+def choose(reports: list[Report]) -> Choice | None:
+    if not reports:
+        return None
+    values = sorted({r.value for r in reports})
+    if len(values) == 1:
+        return Choice(values[0], "reported alike" if len(reports) > 1 else "one report", [])
+    latest = max((r.when for r in reports), default="")
+    pool = [r for r in reports if r.when == latest or not r.when]
+    rule = "the latest report" if len({r.value for r in pool}) == 1 and latest else ""
+    if not rule and any(r.revised for r in pool) and not all(r.revised for r in pool):
+        pool, rule = [r for r in pool if r.revised], "stated as an update of the earlier figures"
+    counts = Counter(r.value for r in pool)
+    top = max(counts.values())
+    if not rule:
+        rule = "the figure most reports give" if list(counts.values()).count(top) == 1 else \
+            "the highest reported: a toll rises as bodies are found"
+    value = max(v for v, n in counts.items() if n == top)
+    return Choice(value, rule, [v for v in values if v != value])
+
+
+# --- which reports are one event -------------------------------------------------------------
+
+class _Group:
+    """Mentions of one article about one event, before reports of other articles join them."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        self.mentions = mentions
+        self.sources = {m.source for m in mentions}
+
+    @property
+    def names(self) -> set[str]:
+        """The words of the names its articles give ('arcelormittal', 'kostenko', 'karaganda')."""
+        return {w for m in self.mentions for n in m.names for w in name_words(n)}
+
+    @property
+    def sentence_names(self) -> set[str]:
+        from index.events.extract import names_in, parse_all
+
+        if not hasattr(self, "_sentence_names"):
+            self._sentence_names = {w for doc in parse_all([m.sentence for m in self.mentions])
+                                    for n in names_in(doc) for w in name_words(n)}
+        return self._sentence_names
+
+    @property
+    def numbers(self) -> set[str]:
+        return {n for m in self.mentions for n in m.numbers}
+
+    def tolls(self) -> dict[str, float]:
+        """The largest incident figure per outcome: what two reports' tolls are compared by."""
+        out: dict[str, float] = {}
+        for m in self.mentions:
+            for c in m.counts:
+                if c.kind == "incident":
+                    out[c.outcome] = max(out.get(c.outcome, 0), c.value)
+        return out
+
+    @property
+    def places(self) -> set[str]:
+        return {fold(p) for m in self.mentions for p in m.places}
+
+    def dates(self) -> list[str]:
+        """Dates the reports give: written in the text, or the date an article prints (an inferred
+        publication year is too weak to keep two reports apart)."""
+        return [m.date for m in self.mentions if m.date and (m.date_basis == "text" or not m.date_inferred)]
+
+    def figures(self) -> dict[tuple[str, str], set[float]]:
+        out: dict[tuple[str, str], set[float]] = {}
+        for m in self.mentions:
+            for c in m.counts:
+                if c.kind == "incident":
+                    out.setdefault((c.outcome, c.noun), set()).add(c.value)
+        return out
+
+
+def merge(mentions: list[Mention]) -> list[Event]:
+    from index.events.extract import validate
+
+    mentions = [m for m in mentions if not validate(m)]
+    groups = [g for source in dict.fromkeys(m.source for m in mentions)
+              for g in _article_groups([m for m in mentions if m.source == source])]
+    df = Counter(w for source in {m.source for m in mentions}
+                 for w in {w for m in mentions if m.source == source for x in m.names for w in name_words(x)})
+    documents = len({m.source for m in mentions}) or 1
+    distinctive = {n for n, k in df.items() if k <= max(2, math.ceil(0.2 * documents))}
+    pairs = []
+    for i, a in enumerate(groups):
+        for b in groups[i + 1:]:
+            if a.sources & b.sources:
+                continue
+            strength = _same_event(a, b, distinctive)
+            if strength:
+                pairs.append((strength, i, groups.index(b)))
+    # Agreeing figures first: they date and place the reports that weaker matches are checked against.
+    home = list(range(len(groups)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(groups))}
+
+    def root(i: int) -> int:
+        while home[i] != i:
+            i = home[i]
+        return i
+
+    for _, i, j in sorted(pairs, key=lambda p: -p[0]):
+        ri, rj = root(i), root(j)
+        if ri == rj:
+            continue
+        joined = _Group([m for k in members[ri] + members[rj] for m in groups[k].mentions])
+        sources = [s for k in members[ri] + members[rj] for s in groups[k].sources]
+        if len(sources) != len(set(sources)) or not _dates_fit(joined.dates()):
+            continue  # two events of one article, or dates that cannot be one window
+        home[rj] = ri
+        members[ri] += members.pop(rj)
+    events = [_event([m for k in ks for m in groups[k].mentions]) for ks in members.values()]
+    events.sort(key=lambda e: (e.date or "9999", e.summary()))
+    for n, event in enumerate(events, 1):
+        event.id = f"E{n}"
+    return events
+
+
+def _article_groups(mentions: list[Mention]) -> list[_Group]:
+    """One article's mentions: its own event (all its main mentions: a report may revise its
+    own toll as it goes), and each earlier event it recalls, by date."""
+    main = [m for m in mentions if m.role == "main"]
+    recalled: dict[str, list[Mention]] = {}
+    for m in mentions:
+        if m.role == "background":
+            recalled.setdefault(m.date, []).append(m)
+    return [_Group(g) for g in ([main] if main else []) + list(recalled.values())]
+
+
+def _overlap(a: set[str], b: set[str]) -> set[str]:
+    """Names shared, allowing one to contain the other ('Karaganda' / 'Karaganda region')."""
+    out = a & b
+    for x in a - out:
+        if any(x in y.split() or y in x.split() or x in y or y in x for y in b if min(len(x), len(y)) >= 4):
+            out.add(x)
+    return out
+
+
+def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
+    """0 when a and b cannot be one event; else how sure: agreeing figures > differing ones."""
+    if not _dates_fit(a.dates() + b.dates()):
+        return 0.0
+    # Two outlets placing it in different towns are two events, unless they tell the same figure
+    # (sentence places are noisy: 'Pa.' for 'Pennsylvania', the capital a wire is filed from).
+    placed_apart = a.places and b.places and not _overlap(a.places, b.names | b.places) \
+        and not _overlap(b.places, a.names | a.places)
+    fa, fb = a.figures(), b.figures()
+    shared = [(ka, kb) for ka in fa for kb in fb if ka[0] == kb[0] and same_group(ka[1], kb[1])]
+    if not shared:
+        return 0.0
+    ta, tb = a.tolls(), b.tolls()
+    # Missing and trapped people are found, rescued, recovered as reports follow each other; those
+    # figures move. A toll (killed, injured, kidnapped, cut) is revised within a factor of three.
+    for outcome in {ka[0] for ka, _ in shared} - TRANSIENT:
+        high, low = max(ta[outcome], tb[outcome]), min(ta[outcome], tb[outcome])
+        if high > MAX_REVISION * max(low, 1) and not any(fa[ka] & fb[kb] for ka, kb in shared
+                                                          if ka[0] == outcome):
+            return 0.0  # "2 killed" against "9 killed": no revision of one toll, two events
+    agree = any(fa[ka] & fb[kb] for ka, kb in shared)
+    common = a.names & b.names & distinctive
+    counted = {f"{v:g}" for f in (fa, fb) for values in f.values() for v in values}
+    shared_numbers = (a.numbers & b.numbers) - counted
+    # One shared figure of 100 or more, or a share ('10%'), tells one story; small ones coincide.
+    same_story = len(shared_numbers) >= 2 or any(n.endswith("%") or float(n) >= 100 for n in shared_numbers)
+    unnamed = (not a.names or not b.names) and _dated_close(a.dates(), b.dates())
+    if agree and (common or same_story or unnamed):
+        return 3.0 + len(common) + len(shared_numbers)
+    if placed_apart:
+        return 0.0
+    # Differing figures (a revised or disputed toll) need more than a name: a figure of the story
+    # both give ('252 underground'), names both sentences give, or both dated to the same days.
+    in_sentences = a.sentence_names & b.sentence_names & distinctive
+    if common and (same_story or len(in_sentences) >= 2 or _dated_close(a.dates(), b.dates())
+                   or len(common) >= 2 and _dated_same_month(a.dates(), b.dates())):
+        return 1.0 + len(common) / 10 + len(shared_numbers) / 10
+    return 0.0
+
+
+def same_group(a: str, b: str) -> bool:
+    return nouns_match(a, b) or nouns_match(b, a) or a in COLLECTIVE or b in COLLECTIVE
+
+
+def _dated_close(a: list[str], b: list[str]) -> bool:
+    """Both reports dated to the day, within the window."""
+    days_a = [d for d in a if len(d) == 10]
+    days_b = [d for d in b if len(d) == 10]
+    return bool(days_a and days_b) and _dates_fit(days_a + days_b)
+
+
+def _dated_same_month(a: list[str], b: list[str]) -> bool:
+    """Both reports dated by their text to the same month (its year may be unknown: 'In August')."""
+    months_a = {d[5:7] for d in a if len(d) >= 7}
+    months_b = {d[5:7] for d in b if len(d) >= 7}
+    return bool(months_a) and months_a == months_b and _dates_fit(a + b)
+
+
+def name_words(name: str) -> set[str]:
+    """The words that tell one name from another: 'Kostenko mine' -> {'kostenko'}."""
+    from index.events.query import GENERIC
+
+    return {w for w in re.sub(r"[^\w]+", " ", fold(name)).split() if len(w) >= 3 and w not in GENERIC}
+
+
+def known(date: str) -> bool:
+    return bool(date) and date[:4].isdigit()
+
+
+def _dates_fit(dates: list[str]) -> bool:
+    """Can all these dates (of varied precision) be one event's? Undated reports fit anything."""
+    dates = [d for d in dates if d]
+    years = {d[:4] for d in dates if d[:4].isdigit()}
+    if len(years) > 1:
+        return False
+    # A day or month of unknown year is compared as if in the year the others give.
+    year = next(iter(years), "2000")
+    dates = [year + d[4:] if d.startswith("XXXX") else d for d in dates]
+    months = {d[:7] for d in dates if len(d) >= 7}
+    days = sorted(dt.date.fromisoformat(d) for d in dates if len(d) == 10)
+    if days and (days[-1] - days[0]).days > WINDOW_DAYS:
+        return False
+    if len(months) > 1:
+        # Reports of one event may straddle a month end ("Aug. 31" / "Sept. 1").
+        return len(days) == len([d for d in dates if len(d) >= 7]) and bool(days)
+    return True
+
+
+def _event(mentions: list[Mention]) -> Event:
+    dated = [m for m in mentions if m.date_basis == "text" and m.date]
+    best = max(dated, key=lambda m: len(m.date), default=None)
+    if best is None:
+        published = [m for m in mentions if m.published]
+        best = min(published, key=lambda m: m.published, default=None)
+    date = best.date if best is not None else ""
+    basis = best.date_basis if best is not None else "unknown"
+    places = list(dict.fromkeys(p for m in mentions for p in m.places))
+    names = list(dict.fromkeys(n for m in mentions for n in m.names))
+    kinds = Counter(m.kind for m in mentions if m.kind)
+    return Event("", date, bool(best and best.date_inferred), places, kinds.most_common(1)[0][0] if kinds else "",
+                 sorted(mentions, key=lambda m: (m.source, m.start)), basis, names)

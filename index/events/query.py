@@ -1,0 +1,295 @@
+"""A counting question -> the events that answer it, every constraint of the question met.
+
+"How many soldiers and policemen were killed in the raids on X and on Y in 2024?" asks for one
+or more targets (an outcome and the group counted: killed soldiers, killed policemen), a period,
+and names. Each counted event must meet all of them: the group matches by lemma or a covering
+word (vocab.nouns_match), the period holds its date, and every name the question gives is in the
+event's articles, or an alternative to it is ('X and Y' coordinated: either, but each in some
+event). When a constraint cannot be met the table does not answer (`match` returns None).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.dates import MONTHS, Period, question_period
+from index.events import Event
+from index.events.extract import fold, names_in
+from index.events.vocab import noun_key, outcome_of
+from index.nlp import nlp
+
+COUNTING = re.compile(r"\b(how many|how much|number of|death toll|toll)\b", re.I)
+WHICH_YEAR = re.compile(r"\b(which|what|in which) year\b.*\b(deadliest|most|highest|worst|bloodiest)\b", re.I)
+# Questions about something other than a sum of events: a war's toll, a difference, a duration.
+NOT_EVENTS = re.compile(r"\b(conflict|war|insurgency|decades|since the \d{4}s|how many more|how many fewer"
+                        r"|how much more|difference|how many (?:days|weeks|months|years|hours|times|minutes)"
+                        r"|how much (?:money|ransom|compensation|did .* pay|does|is|was)|how many people does)\b",
+                        re.I)
+EVENT_NOUNS = {"attack", "clash", "ambush", "incident", "event", "battle", "explosion", "raid", "bombing",
+               "kidnapping", "abduction", "round", "layoff", "disaster", "accident"}
+# Words in names that say what kind of place or body a name is, not which one.
+GENERIC = {"state", "region", "province", "district", "city", "town", "village", "county", "area", "base",
+           "mine", "government", "local", "council", "school", "company", "group", "army", "military",
+           "the", "of", "and", "inc", "corp", "ltd", "department", "ministry", "lga", "republic", "north",
+           "south", "east", "west", "northern", "southern", "eastern", "western", "central", "new",
+           "minister", "president", "governor", "mayor", "chief", "officer", "official", "spokesman",
+           "spokesperson", "prime", "interior", "national", "general", "secretary", "director", "ceo",
+           "head", "senior", "deputy", "acting", "office", "service", "services", "agency", "news",
+           "press", "media", "international", "global", "world", "day", "mr", "mrs", "ms", "dr", "sir",
+           "lieutenant", "colonel", "major", "captain", "commander", "police", "forces", "force",
+           "security", "emergency", "federal", "united", "party", "committee", "house", "university",
+           "college", "hospital", "street", "road", "river", "lake", "mount", "island", "park", "centre",
+           "center", "coal", "gold", "oil", "gas", "this", "that", "these", "his", "her", "its", "their"}
+WEEKDAY_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+OTHER_PART = re.compile(r"\b(what|which|who|whom|where|why|when|how did|how was|how were|what happened)\b", re.I)
+
+
+@dataclass
+class Target:
+    outcome: str  # killed, rescued, cut...
+    nouns: tuple[str, ...]  # the groups counted ("soldier", "policeman"); () for people in general
+    words: str  # how the question asks for it ("soldiers and policemen were killed")
+
+
+@dataclass
+class EventQuestion:
+    kind: str  # "count" (how many), "events" (how many attacks), "which_year" (deadliest year)
+    targets: list[Target]
+    period: Period | None = None
+    months: tuple[str, ...] = ()  # "2022-11": months the question names, within its period
+    names: list[str] = field(default_factory=list)
+    alternatives: set[tuple[str, str]] = field(default_factory=set)  # names coordinated by "and"/"or"
+    other_part: bool = False  # it also asks something a count does not answer ("and which ones?")
+
+
+def parse(question: str, today: dt.date | None = None) -> EventQuestion | None:
+    """The counting question in `question`, or None when it is not one."""
+    which_year = bool(WHICH_YEAR.search(question))
+    if not (COUNTING.search(question) or which_year) or NOT_EVENTS.search(question):
+        return None
+    doc = nlp()(question)
+    targets = _targets(doc)
+    if which_year and not targets:
+        targets = [Target("killed", (), "deadliest")]
+    if not targets:
+        return None
+    kind = "which_year" if which_year and not re.search(r"\bhow many\b", question, re.I) else "count"
+    if any(set(t.nouns) & EVENT_NOUNS for t in targets):
+        kind = "events"
+    names, alternatives = _names(doc, targets)
+    other = bool(OTHER_PART.search(re.sub(r"\bhow (?:many|much)\b", " ", question, flags=re.I)))
+    return EventQuestion(kind, targets, question_period(question, today), _months(question), names,
+                         alternatives, other)
+
+
+def _targets(doc: Any) -> list[Target]:
+    """One target per 'how many': the noun it counts and the outcome its clause states."""
+    targets: list[Target] = []
+    many = [t for t in doc if t.lower_ in ("many", "much") and t.i > 0 and doc[t.i - 1].lower_ == "how"]
+    if not many:
+        many = [t for t in doc if t.lower_ in ("number", "toll")]
+    for k, token in enumerate(many):
+        end = many[k + 1].i if k + 1 < len(many) else len(doc)
+        span = doc[token.i: end]
+        nouns = _asked_nouns(token)
+        outcome = _governing_outcome(token)
+        outcome = outcome or next((o for t in span for o in [_outcome_word(t)] if o and t.dep_ != "amod"), "")
+        outcome = outcome or next((o for t in span for o in [_outcome_word(t)] if o), "")
+        if not outcome:
+            outcome = next((o for t in doc[:token.i] for o in [_outcome_word(t)] if o), "")
+        if not outcome and token.lower_ == "toll":
+            outcome = "killed"
+        if outcome:
+            targets.append(Target(outcome, nouns, span.text))
+    return targets
+
+
+def _governing_outcome(many: Any) -> str:
+    """The outcome of the predicate the asked group hangs from ('how many kidnapped schoolchildren
+    were freed': freed, not the 'kidnapped' that describes them)."""
+    token = many.head if many.dep_ in ("amod", "nummod") else many
+    for _ in range(4):
+        if token.head is token:
+            break
+        token = token.head
+        found = _outcome_word(token)
+        if found and token.pos_ in ("VERB", "AUX"):
+            return found
+        if token.pos_ == "VERB" and token.lemma_ not in ("say", "do", "be", "have", "report"):
+            break
+    return ""
+
+
+def _asked_nouns(many: Any) -> tuple[str, ...]:
+    head = many.head
+    noun = None
+    if many.dep_ in ("amod", "nummod") and head.pos_ in ("NOUN", "PROPN"):
+        noun = head
+    else:
+        of = next((c for c in many.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        noun = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    if noun is None or outcome_of(noun.lemma_) and noun.lemma_.lower() not in ("body", "job"):
+        return ()  # "how many died", "how many deaths"
+    nouns = [noun, *[c for c in noun.conjuncts]]
+    names = []
+    for n in nouns:
+        lemma = noun_key(n.lemma_)
+        compound = next((c.lower_ for c in n.children if c.dep_ in ("compound", "amod") and c.i == n.i - 1
+                         and c.lower_ in ("security", "police")), "")
+        names.append(f"{compound} {lemma}".strip() if compound != "security" else f"security {lemma}")
+    return tuple(n for n in names if n not in ("people", "person"))
+
+
+def _outcome_word(token: Any) -> str:
+    lemma = token.lemma_.lower()
+    particle = next((c.lower_ for c in token.children if c.dep_ == "prt"), "")
+    for phrase in (f"{lemma} {particle}".strip(), *(f"{lemma} {c.lemma_.lower()}" for c in token.children
+                                                      if c.dep_ in ("dobj", "acomp", "oprd"))):
+        if outcome_of(phrase):
+            return outcome_of(phrase)
+    if lemma in ("deadly", "deadliest", "bloody"):
+        return "killed"
+    return outcome_of(lemma) if token.pos_ in ("VERB", "ADJ", "NOUN") else ""
+
+
+def _names(doc: Any, targets: list[Target]) -> tuple[list[str], set[tuple[str, str]]]:
+    """The names the question gives, and which pairs are alternatives ('X and Y', 'on X and on Y')."""
+    counted = {n for t in targets for n in t.nouns}
+    spans: list[tuple[str, Any]] = []
+    capitalised = [t.text for t in doc if t.i > 0 and t.text[:1].isupper() and t.is_alpha
+                   and t.lower_ not in WEEKDAY_WORDS and t.lower_ != "i"]
+    for name in dict.fromkeys(names_in(doc) + [c for c in capitalised
+                                               if not any(c in n.split() for n in names_in(doc))]):
+        if fold(name) in counted or MONTHS.get(name.lower().rstrip(".")) or re.fullmatch(r"[\d\W]+", name):
+            continue
+        token = next((t for t in doc if name.split()[-1] in t.text), None)
+        if token is not None:
+            spans.append((name, token))
+    names = [n for n, _ in spans]
+    alternatives = set()
+    for i, (a, ta) in enumerate(spans):
+        for b, tb in spans[i + 1:]:
+            if _coordinated(ta, tb):
+                alternatives |= {(a, b), (b, a)}
+    return names, alternatives
+
+
+def _coordinated(a: Any, b: Any) -> bool:
+    """Does the dependency path between a and b pass through a coordination ('conj')?"""
+    up_a, up_b = [a, *a.ancestors], [b, *b.ancestors]
+    common = next((t for t in up_a if t in up_b), None)
+    if common is None:
+        return False
+    path = up_a[: up_a.index(common)] + up_b[: up_b.index(common)]
+    return any(t.dep_ == "conj" for t in path)
+
+
+def _months(question: str) -> tuple[str, ...]:
+    found = []
+    for m in re.finditer(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?,?\s+((?:19|20)\d\d)\b",
+                         question, re.I):
+        found.append(f"{m.group(2)}-{MONTHS[m.group(1).lower()]:02d}")
+    return tuple(found)
+
+
+# --- matching --------------------------------------------------------------------------------
+
+@dataclass
+class Match:
+    events: list[Event]  # the events counted, each meeting every constraint
+    undated: list[Event] = field(default_factory=list)  # would match, but their year is unknown
+    unmet: list[str] = field(default_factory=list)  # constraints no event meets ("the name X")
+
+
+def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) -> Match:
+    """The events that answer `q`. `text_of(source)` gives an article's text, where the names a
+    question gives are looked for (an event's own sentences may not repeat its place)."""
+    cache: dict[str, str] = {}
+
+    def words(text: str) -> str:
+        return " " + re.sub(r"\W+", " ", fold(text)) + " "
+
+    def lead(source: str) -> str:
+        if source not in cache:
+            text = text_of(source)
+            title, _, body = text.partition("\n")
+            first = next((p for p in body.split("\n") if len(p.split()) > 8), "")
+            cache[source] = f"{title}\n{first}"
+        return cache[source]
+
+    def names_met(event: Event) -> set[str]:
+        # What an event is about: its articles' headlines and leads, the names they print more
+        # than once (main mentions), and the sentences that state its figures; not every name an
+        # article prints in passing ("Microsoft, Meta and Amazon have all slashed their ranks").
+        texts = [words((lead(m.source) if m.role == "main" else "") + " " + m.sentence) for m in event.mentions]
+        bodies = [words(text_of(m.source)) for m in event.mentions if m.role == "main"]
+        return {n for n in q.names if any(_name_in(n, t) for t in texts)
+                or any(_name_in(n, b, times=2) for b in bodies)}
+
+    counted, undated = [], []
+    met_anywhere: set[str] = set()
+    for event in events:
+        if not any(_has_target(event, t) for t in q.targets):
+            continue
+        met = names_met(event)
+        if not all(n in met or any((n, o) in q.alternatives and o in met for o in q.names) for n in q.names):
+            continue
+        fit = _in_period(event, q)
+        if fit is None:
+            undated.append(event)
+        elif fit:
+            counted.append(event)
+            met_anywhere |= met
+    unmet = [f"the name {n}" for n in q.names if n not in met_anywhere] if counted else []
+    if q.names and undated and not counted:
+        # Named in the question and found, only its year unknown: counted, and the answer says so.
+        counted, undated = undated, []
+        unmet = []
+    return Match(counted, undated, unmet)
+
+
+def _has_target(event: Event, target: Target) -> bool:
+    return any(group_reports(event, target.outcome, n) for n in target.nouns or ("",))
+
+
+def group_reports(event: Event, outcome: str, noun: str) -> list:
+    """The reports of `event` for (outcome, noun). An event reported only as 'people killed' also
+    answers for 'miners' when its own sentences and headlines call the dead miners."""
+    reports = event.reports(outcome, noun)
+    if reports or not noun:
+        return reports
+    told = " ".join(f"{m.title} {m.sentence}" for m in event.mentions).lower()
+    if re.search(rf"\b{re.escape(plural_of(noun))}\b|\b{re.escape(noun)}\b", told):
+        return event.reports(outcome, "")
+    return []
+
+
+def plural_of(noun: str) -> str:
+    from index.events import plural
+
+    return plural(noun)
+
+
+def _name_in(name: str, text: str, times: int = 1) -> bool:
+    words = [w for w in re.sub(r"\W+", " ", fold(name)).split() if w not in GENERIC] or \
+        re.sub(r"\W+", " ", fold(name)).split()
+    return all(text.count(f" {w} ") + text.count(f" {w}s ") >= times for w in words)
+
+
+def _in_period(event: Event, q: EventQuestion) -> bool | None:
+    """True/False: the event's date is / is not in the question's period; None: its year is not
+    known (a day or month may be: 'XXXX-01-20' fits 'January 2023' if only the year is unknown)."""
+    if q.period is None and not q.months:
+        return True
+    date = event.date
+    if not date[:4].isdigit():
+        if q.months and len(date) >= 7 and not any(date[5:7] == m[5:7] for m in q.months):
+            return False
+        return None
+    if q.months and len(date) >= 7 and not any(date.startswith(m) for m in q.months):
+        return False
+    return q.period is None or int(date[:4]) in q.period
