@@ -55,8 +55,11 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
     answer = Answer(question, model=model, period=q.period.label() if q.period else None)
     answer.timings["retrieval_s"] = round(time.perf_counter() - started, 3)
     if not found.events:
-        relevant = match(EventQuestion(q.kind, q.targets), events, lambda s: "").events
-        if not relevant or q.period is None:
+        # Nothing in the period asked: say what the table holds (never a figure of another
+        # period or of an event whose year is unknown), or let retrieval try.
+        everywhere = EventQuestion(q.kind, q.targets, names=q.names, alternatives=q.alternatives)
+        relevant = match(everywhere, events, lambda source: texts.get(source, "")).events
+        if not relevant or q.period is None and not q.months:
             return None
         answer.passages, numbers = _passages(relevant[:8], q, store)
         _none_in_period(answer, q, relevant)
@@ -104,7 +107,7 @@ def _figure(event: Event, target: Target) -> float:
     for noun in target.nouns or ("",):
         choice = choose(group_reports(event, target.outcome, noun))
         total += choice.value if choice else 0
-    return total
+    return total if target.outcome != "any" else float(bool(total))
 
 
 def _noun(target: Target, n: float = 2) -> str:
@@ -203,7 +206,10 @@ def _none_in_period(answer: Answer, q: EventQuestion, relevant: list[Event]) -> 
     answer.text = (f"The articles report no {_noun(target)} {VERBS.get(target.outcome, target.outcome)} "
                    f"in {_period_label(q)}")
     years = ", ".join(str(y) for y in sorted({e.year for e in relevant if e.year}))
-    answer.text += f"; they report such figures only for {years}." if years else "."
+    unknown = sum(1 for e in relevant if not e.year)
+    undated = f"{unknown} event{'s' * (unknown > 1)} whose year the articles do not give" if unknown else ""
+    held = " and ".join(x for x in (years, undated) if x)
+    answer.text += f"; they report such figures only for {held}." if held else "."
     answer.answered = False
 
 

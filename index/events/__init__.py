@@ -32,6 +32,7 @@ class Count:
     predicate: str = ""  # the predicate as written, lemmatised ("drown")
     revised: bool = False  # stated as an update ("rose to 41", "now", "137, not 287")
     recalled: bool = False  # told as an earlier event ("four months after it laid off 11,000")
+    cumulative: bool = False  # a total of rounds ("between the cuts of November and today's, 18,000")
 
 
 @dataclass
@@ -161,8 +162,12 @@ def fmt(value: float) -> str:
 
 
 def plural(noun: str, n: float = 2) -> str:
+    """'soldier' -> 'soldiers', 'member (Shining Path)' -> 'Shining Path members'."""
     if not noun:
         return "people"
+    if noun.endswith(")") and " (" in noun:
+        head, qualifier = noun[:-1].split(" (", 1)
+        return f"{qualifier} {plural(head, n)}"
     if n == 1 or noun.endswith(("people", "police", "staff", "personnel", "s")):
         return noun
     irregular = {"man": "men", "child": "children", "person": "people", "woman": "women",

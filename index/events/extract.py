@@ -101,11 +101,19 @@ def extract_mentions(source: str, title: str, body: str, published: str,
     _mark_background(out, published)
     counted = {f"{c.value:g}" for m in out for c in m.counts}
     story_numbers = [n for n in context_numbers(title + "\n" + body) if n not in counted]
+    # An earlier event an article recalls is told by the same actors ("the group ... kidnapping 36
+    # gas workers in April"), not at the article's own places.
+    folded = fold(body)
+    own_places = {w for m in out if m.role == "main" for p in m.places for w in fold(p).split()}
+    actors = [e.text for doc in parsed for e in doc.ents if e.label_ in ("ORG", "PERSON", "NORP")
+              and folded.count(fold(_clean_name(e.text))) >= 2
+              and not set(fold(_clean_name(e.text)).split()) & own_places]
     for m in out:
         if m.role == "main":
             m.names = list(dict.fromkeys(m.names + article_names))
             m.numbers = story_numbers
         else:
+            m.names = list(dict.fromkeys(m.names + [_clean_name(a) for a in actors]))
             m.numbers = context_numbers(m.sentence)
     return out
 
@@ -172,7 +180,7 @@ def counts_in(doc: Any) -> list[Count]:
                 kind=_statement_kind(clause, doc), unit=unit, modality=_modality(predicate, clause),
                 predicate=predicate.lemma_.lower() if predicate is not None else "",
                 revised=bool(REVISION.search(clause.text)) or any(_denied_sibling(head)),
-                recalled=_recalled(clause),
+                recalled=_recalled(clause), cumulative=bool(CUMULATIVE.search(clause.doc.text)),
             ))
         last_noun = noun or last_noun
     return found + _ordinal_tolls(doc, found)
@@ -313,13 +321,28 @@ def _is_location(noun: Any) -> bool:
 
 
 def _noun_name(noun: Any) -> str:
-    """'police officers' -> 'police officer', 'soldiers' -> 'soldier', 'Nigerian soldiers' ->
-    'soldier': the lemma, with a common-noun compound in front when it names the kind of member."""
+    """What is counted, in the words groups are matched by: 'police officers' -> 'police officer',
+    'rebel fighters' -> 'rebel fighter', 'Nigerian soldiers' -> 'soldier', 'members of the Shining
+    Path' -> 'member (shining path)', 'Shining Path rebels' -> 'rebel (shining path)'."""
     lemma = noun_key(noun.lemma_ if noun.lemma_ != "-PRON-" else noun.text)
-    compounds = [c for c in noun.children if c.dep_ == "compound" and c.pos_ == "NOUN" and c.i == noun.i - 1]
-    if compounds and compounds[0].lower_ in ("police", "security", "army", "military", "rescue"):
-        return f"{compounds[0].lower_} {lemma}"
-    return lemma
+    compounds = [c for c in noun.children if c.dep_ in ("compound", "amod") and c.i < noun.i]
+    common = [noun_key(c.lemma_) for c in compounds if c.pos_ == "NOUN" and c.i == noun.i - 1]
+    name = " ".join(common[-1:] + [lemma])
+    proper = [c for c in noun.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
+    of = _of_object(noun)
+    qualifier = ""
+    if proper:
+        qualifier = " ".join(t.text for t in sorted({t for c in proper for t in c.subtree if t.pos_ != "DET"},
+                                                    key=lambda t: t.i))
+    elif of is not None and of.pos_ in ("NOUN", "PROPN"):
+        qualifier = " ".join([c.text for c in of.children if c.dep_ in ("compound", "amod") and c.i < of.i]
+                             + [of.text])
+    return f"{name} ({qualifier})" if qualifier and lemma in QUALIFIED else name
+
+
+# Nouns that say little until one says of what: "members of the armed forces", "members of X".
+QUALIFIED = {"member", "fighter", "militant", "personnel", "staff", "employee", "worker", "officer",
+             "supporter", "rebel", "soldier", "agent"}
 
 
 def _predicate_outcome(token: Any) -> str:
@@ -369,8 +392,10 @@ def _outcomes(nominal: Any) -> list[tuple[str, Any | None, Any]]:
 def _outcome(nominal: Any, modifiers: bool = True) -> tuple[str, Any | None, Any]:
     """(outcome, predicate token, clause head) for a counted noun or a bare number: from its own
     modifiers, or (modifiers=False) from the predicate it depends on."""
-    # "three wounded soldiers", "5 soldiers killed", "21 dead"
-    for child in nominal.children if modifiers else ():
+    # "three wounded soldiers", "5 soldiers killed", "21 dead", "four members of the army who died"
+    of = _of_object(nominal) if modifiers else None
+    extra = [c for c in of.children if c.dep_ in ("relcl", "acl")] if of is not None else []
+    for child in [*nominal.children, *extra] if modifiers else ():
         if child.dep_ == "relcl" and any(c.dep_ in ("nsubj", "nsubjpass") and (c.like_num or c.pos_ == "NUM")
                                          for c in child.children):
             continue  # "239 miners, 49 of whom were injured": that clause counts its own figure
@@ -430,8 +455,20 @@ def _clause(token: Any) -> Any:
     return token
 
 
+def _own_clause(clause: Any) -> str:
+    """The words of a clause, less the clauses hanging from it ('..., in what the ministry called
+    the deadliest attack in decades' says nothing of the count)."""
+    skip: set[int] = set()
+    for child in clause.children:
+        if child.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis", "conj", "prep") \
+                and child.dep_ != "prep" or child.dep_ == "prep" and any(
+                    t.dep_ in ("relcl", "pcomp") for t in child.subtree):
+            skip.update(t.i for t in child.subtree)
+    return " ".join(t.text for t in clause.subtree if t.i not in skip)
+
+
 def _statement_kind(clause: Any, doc: Any) -> str:
-    text = " ".join(t.text for t in clause.subtree)
+    text = _own_clause(clause)
     if _generic(clause):
         return "generic"
     if HISTORICAL.search(text):
@@ -444,10 +481,17 @@ def _statement_kind(clause: Any, doc: Any) -> str:
     return "incident"
 
 
+CUMULATIVE = re.compile(r"\bbetween the \w+ .{0,80}\band the\b|\bin total\b|\bincluding (?:the|those)\b"
+                        r"|\bcombined\b|\baltogether\b|\bbringing the total\b|\bin all\b", re.I)
+
+
 def _recalled(clause: Any) -> bool:
-    """Is the clause a time clause about an earlier event ('... after it laid off 11,000')?"""
+    """Is the clause a time clause about an earlier event, at a stated distance ('four months
+    after it laid off 11,000')? ('raising the toll after two more were found dead' is the same one.)"""
     mark = next((c.lower_ for c in clause.children if c.dep_ == "mark"), "")
-    return clause.dep_ == "advcl" and mark in ("after", "since", "before") and clause.tag_ in ("VBD", "VBN")
+    distance = any(c.dep_ == "npadvmod" and c.lemma_.lower() in ("day", "week", "month", "year", "decade")
+                   for c in clause.children)
+    return clause.dep_ == "advcl" and mark in ("after", "since", "before") and distance
 
 
 def _generic(clause: Any) -> bool:
@@ -642,25 +686,32 @@ def context_numbers(text: str) -> list[str]:
 
 
 def _mark_background(mentions: list[Mention], published: str) -> None:
-    """Which mentions recall an earlier event than the article's own. Its present is the
-    publication date, else the date its headline or first figures give. Without either, a
-    figure dated only by a year or month ('in 2010, when ...') is an earlier event, and so is
-    a dated figure that contradicts the undated ones ('In August, four miners were killed' in a
-    report of 21 dead)."""
-    lead = [m for m in mentions[:3] if m.date_basis == "text"]
-    anchor = published if len(published) == 10 else (lead[0].date if lead else "")
+    """Which mentions recall an earlier event than the article's own. The article's own event is
+    the one its headline and first figures tell; a mention dated in its text before the article's
+    present (its publication date, else the date its first figures give), or dated only by a
+    month or year while that present is unknown ('In August, ...', 'in 2010, when ...'), recalls
+    an earlier event, unless it repeats a figure of the headline or lead (a brief of 31 August
+    whose story is the attack of 15 August). So does a dated figure far from the undated ones
+    ('four miners were killed' in a report of 21 dead)."""
+    headline = [m for m in mentions if m.start < 0]
+    lead = headline + [m for m in mentions if m.start >= 0][:1]
+    dated_lead = [m for m in lead if m.date_basis == "text"]
+    anchor = published if len(published) == 10 else (dated_lead[0].date if dated_lead else "")
+    told = {(c.outcome, c.value) for m in (headline or lead) for c in m.counts}
     for m in mentions:
-        if m.date_basis != "text":
+        if m in headline or m is (dated_lead[0] if dated_lead and not published else None):
             continue
-        if anchor:
-            m.role = "background" if _earlier(m.date, anchor) else "main"
-        elif len(m.date) < 10 and (m.date[:4] != published[:4] or not published):
-            m.role = "background"  # 'In November, ...', 'in 2010, when ...': recalled, not reported
+        if m.date_basis != "text" or any((c.outcome, c.value) in told for c in m.counts):
+            continue
+        # Without a present to compare with, a figure dated only by a month or a year is recalled.
+        earlier = _earlier(m.date, anchor) if anchor else len(m.date) < 10
+        if earlier:
+            m.role = "background"
     if anchor:
         return
     undated = [m for m in mentions if m.date_basis != "text"]
     for m in mentions:
-        if m.date_basis == "text" and m.role == "main" and _far_from(m, undated):
+        if m.date_basis == "text" and m.role == "main" and m not in lead and _far_from(m, undated):
             m.role = "background"
 
 

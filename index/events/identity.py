@@ -27,7 +27,9 @@ from index.events.extract import fold
 from index.events.vocab import COLLECTIVE, nouns_match
 
 TRANSIENT = {"missing", "trapped", "rescued", "recovered"}
-MAX_REVISION = 3.0  # reports of one event differ by at most this factor; beyond, they are two events
+ADDITIVE = re.compile(r"\b(also|as well|in addition|additionally|another|a further|besides)\b", re.I)
+MAX_REVISION = 3.0
+MANY_NAMES = 4  # reports sharing this many rare names tell one story, whatever their figures  # reports of one event differ by at most this factor; beyond, they are two events
 WINDOW_DAYS = 7
 
 
@@ -66,7 +68,13 @@ def _article_figure(items: list, asked: str) -> tuple[float, tuple]:
         if len(distinct) > 1 and parts > best[1].value:
             best = (m, next(c for mm, c in items if mm is m))
             return parts, best
-    return best[1].value, best
+    # "Two soldiers were also killed": a group told in addition to the toll adds to it.
+    total = best[1].value
+    for m, c in items:
+        if c is not best[1] and c.noun and not same_group(c.noun, best[1].noun) and ADDITIVE.search(m.sentence) \
+                and m is not best[0]:
+            total += c.value
+    return total, best
 
 
 def _part_of(noun: str, other: str) -> bool:
@@ -204,9 +212,12 @@ def _article_groups(mentions: list[Mention]) -> list[_Group]:
     """One article's mentions: its own event (all its main mentions: a report may revise its
     own toll as it goes), and each earlier event it recalls, by date."""
     main = [m for m in mentions if m.role == "main"]
+    totals = {c.outcome for m in main for c in m.counts if c.cumulative}
     recalled: dict[str, list[Mention]] = {}
     for m in mentions:
-        if m.role == "background":
+        if m.role == "background" and {c.outcome for c in m.counts} & totals:
+            main.append(m)  # a round the article's own total includes ("between November and today")
+        elif m.role == "background":
             recalled.setdefault(m.date, []).append(m)
     return [_Group(g) for g in ([main] if main else []) + list(recalled.values())]
 
@@ -237,8 +248,7 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
     # figures move. A toll (killed, injured, kidnapped, cut) is revised within a factor of three.
     for outcome in {ka[0] for ka, _ in shared} - TRANSIENT:
         high, low = max(ta[outcome], tb[outcome]), min(ta[outcome], tb[outcome])
-        if high > MAX_REVISION * max(low, 1) and not any(fa[ka] & fb[kb] for ka, kb in shared
-                                                          if ka[0] == outcome):
+        if high > MAX_REVISION * max(low, 1):
             return 0.0  # "2 killed" against "9 killed": no revision of one toll, two events
     agree = any(fa[ka] & fb[kb] for ka, kb in shared)
     common = a.names & b.names & distinctive
@@ -246,8 +256,13 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
     shared_numbers = (a.numbers & b.numbers) - counted
     # One shared figure of 100 or more, or a share ('10%'), tells one story; small ones coincide.
     same_story = len(shared_numbers) >= 2 or any(n.endswith("%") or float(n) >= 100 for n in shared_numbers)
-    unnamed = (not a.names or not b.names) and _dated_close(a.dates(), b.dates())
-    if agree and (common or same_story or unnamed):
+    unnamed = (not a.names or not b.names) and (_dated_close(a.dates(), b.dates())
+                                                 or _dated_same_month(a.dates(), b.dates()))
+    # A small figure ("5 killed") agrees by chance more often than "41": it needs two names.
+    agreed = [v for ka, kb in shared for v in fa[ka] & fb[kb]]
+    names_needed = 1 if any(v >= 10 for v in agreed) else 2
+    same_month = _dated_same_month(a.dates(), b.dates())
+    if agree and (len(common) >= names_needed or common and same_month or same_story or unnamed):
         return 3.0 + len(common) + len(shared_numbers)
     if placed_apart:
         return 0.0
@@ -255,7 +270,7 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
     # both give ('252 underground'), names both sentences give, or both dated to the same days.
     in_sentences = a.sentence_names & b.sentence_names & distinctive
     if common and (same_story or len(in_sentences) >= 2 or _dated_close(a.dates(), b.dates())
-                   or len(common) >= 2 and _dated_same_month(a.dates(), b.dates())):
+                   or len(common) >= 2 and same_month or len(common) >= MANY_NAMES):
         return 1.0 + len(common) / 10 + len(shared_numbers) / 10
     return 0.0
 
@@ -310,12 +325,16 @@ def _dates_fit(dates: list[str]) -> bool:
 
 def _event(mentions: list[Mention]) -> Event:
     dated = [m for m in mentions if m.date_basis == "text" and m.date]
-    best = max(dated, key=lambda m: len(m.date), default=None)
+    best = max(dated, key=lambda m: (m.date[:4].isdigit(), len(m.date)), default=None)
     if best is None:
         published = [m for m in mentions if m.published]
-        best = min(published, key=lambda m: m.published, default=None)
+        best = min(published, key=lambda m: (m.date_inferred, m.published), default=None)
     date = best.date if best is not None else ""
     basis = best.date_basis if best is not None else "unknown"
+    year = next((m.date[:4] for m in sorted(mentions, key=lambda m: m.date_inferred)
+                 if m.date[:4].isdigit() and (m.date_basis == "text" or m.published)), "")
+    if date.startswith("XXXX") and year:
+        date = year + date[4:]  # "October 28th" of an article whose year another report gives
     places = list(dict.fromkeys(p for m in mentions for p in m.places))
     names = list(dict.fromkeys(n for m in mentions for n in m.names))
     kinds = Counter(m.kind for m in mentions if m.kind)

@@ -18,8 +18,8 @@ from typing import Any
 
 from index.dates import MONTHS, Period, question_period
 from index.events import Event
-from index.events.extract import fold, names_in
-from index.events.vocab import noun_key, outcome_of
+from index.events.extract import _noun_name, _of_object, fold, names_in
+from index.events.vocab import MEASURE_UNITS, outcome_of
 from index.nlp import nlp
 
 COUNTING = re.compile(r"\b(how many|how much|number of|death toll|toll)\b", re.I)
@@ -45,6 +45,8 @@ GENERIC = {"state", "region", "province", "district", "city", "town", "village",
            "college", "hospital", "street", "road", "river", "lake", "mount", "island", "park", "centre",
            "center", "coal", "gold", "oil", "gas", "this", "that", "these", "his", "her", "its", "their"}
 WEEKDAY_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+EVENT_WORD = re.compile(r"\b[A-Z][\w'’-]+\s+(attack|ambush|clash|battle|raid|explosion|blast|fire|collapse"
+                        r"|massacre|bombing|landslide|kidnapping|abduction)\b")
 OTHER_PART = re.compile(r"\b(what|which|who|whom|where|why|when|how did|how was|how were|what happened)\b", re.I)
 
 
@@ -64,6 +66,7 @@ class EventQuestion:
     names: list[str] = field(default_factory=list)
     alternatives: set[tuple[str, str]] = field(default_factory=set)  # names coordinated by "and"/"or"
     other_part: bool = False  # it also asks something a count does not answer ("and which ones?")
+    event_word: str = ""  # the kind of event it names ("the Putis clash": clash)
 
 
 def parse(question: str, today: dt.date | None = None) -> EventQuestion | None:
@@ -80,10 +83,12 @@ def parse(question: str, today: dt.date | None = None) -> EventQuestion | None:
     kind = "which_year" if which_year and not re.search(r"\bhow many\b", question, re.I) else "count"
     if any(set(t.nouns) & EVENT_NOUNS for t in targets):
         kind = "events"
+        targets = [Target(t.outcome, tuple(n for n in t.nouns if n not in EVENT_NOUNS), t.words) for t in targets]
     names, alternatives = _names(doc, targets)
     other = bool(OTHER_PART.search(re.sub(r"\bhow (?:many|much)\b", " ", question, flags=re.I)))
+    word = EVENT_WORD.search(question)
     return EventQuestion(kind, targets, question_period(question, today), _months(question), names,
-                         alternatives, other)
+                         alternatives, other, word.group(1).lower().rstrip("s") if word else "")
 
 
 def _targets(doc: Any) -> list[Target]:
@@ -103,6 +108,10 @@ def _targets(doc: Any) -> list[Target]:
             outcome = next((o for t in doc[:token.i] for o in [_outcome_word(t)] if o), "")
         if not outcome and token.lower_ == "toll":
             outcome = "killed"
+        if not outcome and set(nouns) & EVENT_NOUNS:
+            # "how many attacks on police": events in which the police were hit, whatever happened
+            victims = [c for t in span for c in t.children if c.dep_ == "pobj" and c.head.lower_ in ("on", "against")]
+            outcome, nouns = "any", tuple(_noun_name(v) for v in victims) + tuple(set(nouns) & EVENT_NOUNS)
         if outcome:
             targets.append(Target(outcome, nouns, span.text))
     return targets
@@ -125,6 +134,8 @@ def _governing_outcome(many: Any) -> str:
 
 
 def _asked_nouns(many: Any) -> tuple[str, ...]:
+    """The groups 'how many' asks for, named as extraction names counted groups ('how many
+    Shining Path members' -> 'member (shining path)'; 'how many kilograms of X' -> 'X')."""
     head = many.head
     noun = None
     if many.dep_ in ("amod", "nummod") and head.pos_ in ("NOUN", "PROPN"):
@@ -132,15 +143,11 @@ def _asked_nouns(many: Any) -> tuple[str, ...]:
     else:
         of = next((c for c in many.children if c.dep_ == "prep" and c.lower_ == "of"), None)
         noun = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    if noun is not None and noun.lemma_.lower() in MEASURE_UNITS:
+        noun = _of_object(noun) or noun
     if noun is None or outcome_of(noun.lemma_) and noun.lemma_.lower() not in ("body", "job"):
         return ()  # "how many died", "how many deaths"
-    nouns = [noun, *[c for c in noun.conjuncts]]
-    names = []
-    for n in nouns:
-        lemma = noun_key(n.lemma_)
-        compound = next((c.lower_ for c in n.children if c.dep_ in ("compound", "amod") and c.i == n.i - 1
-                         and c.lower_ in ("security", "police")), "")
-        names.append(f"{compound} {lemma}".strip() if compound != "security" else f"security {lemma}")
+    names = [_noun_name(n) for n in [noun, *noun.conjuncts]]
     return tuple(n for n in names if n not in ("people", "person"))
 
 
@@ -225,7 +232,8 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
         # What an event is about: its articles' headlines and leads, the names they print more
         # than once (main mentions), and the sentences that state its figures; not every name an
         # article prints in passing ("Microsoft, Meta and Amazon have all slashed their ranks").
-        texts = [words((lead(m.source) if m.role == "main" else "") + " " + m.sentence) for m in event.mentions]
+        texts = [words((lead(m.source) if m.role == "main" else " ".join(m.names)) + " " + m.sentence)
+                 for m in event.mentions]
         bodies = [words(text_of(m.source)) for m in event.mentions if m.role == "main"]
         return {n for n in q.names if any(_name_in(n, t) for t in texts)
                 or any(_name_in(n, b, times=2) for b in bodies)}
@@ -245,10 +253,10 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
             counted.append(event)
             met_anywhere |= met
     unmet = [f"the name {n}" for n in q.names if n not in met_anywhere] if counted else []
-    if q.names and undated and not counted:
-        # Named in the question and found, only its year unknown: counted, and the answer says so.
-        counted, undated = undated, []
-        unmet = []
+    if q.event_word and len(counted) > 1 and not q.alternatives:
+        # "the Llochegua ambush": of the events at a place, the one its reports call an ambush.
+        named = [e for e in counted if e.kind == q.event_word]
+        counted = named or counted
     return Match(counted, undated, unmet)
 
 
@@ -256,9 +264,16 @@ def _has_target(event: Event, target: Target) -> bool:
     return any(group_reports(event, target.outcome, n) for n in target.nouns or ("",))
 
 
+def outcomes_of(event: Event, outcome: str) -> list[str]:
+    """The outcomes a target stands for: itself, or for 'any' (how many attacks) every one."""
+    return sorted({o for o, _ in event.keys()}) if outcome == "any" else [outcome]
+
+
 def group_reports(event: Event, outcome: str, noun: str) -> list:
     """The reports of `event` for (outcome, noun). An event reported only as 'people killed' also
     answers for 'miners' when its own sentences and headlines call the dead miners."""
+    if outcome == "any":
+        return [r for o in outcomes_of(event, outcome) for r in group_reports(event, o, noun)]
     reports = event.reports(outcome, noun)
     if reports or not noun:
         return reports

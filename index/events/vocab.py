@@ -52,7 +52,8 @@ COLLECTIVE = {"people", "person", "individual", "victim", "life", "casualty", "f
               "corpse", "human", "soul", "dead", ""}
 # Words for the same members ("troops" are soldiers): a question in one counts figures in the other.
 SAME = [{"soldier", "troop", "serviceman"}, {"policeman", "police", "police officer", "cop"},
-        {"job", "role", "position"}, {"militant", "fighter", "insurgent", "jihadist"},
+        {"job", "role", "position"},
+        {"militant", "fighter", "insurgent", "jihadist", "rebel", "guerrilla", "guerilla"},
         {"child", "kid"}, {"body", "corpse"}]
 # Whole forces or workforces a question may name: they cover the members a report counts.
 COVERING = {
@@ -115,16 +116,37 @@ def is_unit(lemma: str) -> bool:
 
 
 def noun_key(lemma: str) -> str:
-    """The form group nouns are compared in: lemma, lower case, 'policemen' -> 'policeman'."""
-    lemma = lemma.lower().strip()
+    """The form group nouns are compared in: lemma, lower case, 'policemen' -> 'policeman'
+    (a qualifier in brackets keeps its case: 'member (Shining Path)')."""
+    lemma = lemma.strip()
+    if " (" in lemma:
+        head, _, rest = lemma.partition(" (")
+        return f"{noun_key(head)} ({rest}"
+    lemma = lemma.lower()
     return {"policemen": "policeman", "servicemen": "serviceman", "schoolchildren": "schoolchild",
             "children": "child", "people": "people", "persons": "person", "troops": "troop"}.get(lemma, lemma)
 
 
+def split_noun(noun: str) -> tuple[str, str]:
+    """'member (shining path)' -> ('member', 'shining path')."""
+    if noun.endswith(")") and " (" in noun:
+        head, qualifier = noun[:-1].split(" (", 1)
+        return head, qualifier
+    return noun, ""
+
+
 def nouns_match(asked: str, counted: str) -> bool:
-    """Does a figure for `counted` answer a question about `asked`? Same noun, compounds of it
-    ('police officer' for 'police'), or a covering noun ('security forces' for soldiers)."""
-    asked, counted = noun_key(asked), noun_key(counted)
+    """Does a figure for `counted` answer a question about `asked`? Same noun, a compound of it
+    ('rebel fighter' for 'rebel'), a word for the same members ('troops' for 'soldiers'), or a
+    covering word ('security forces' for soldiers and police); never members of something else
+    ('members of the armed forces' for 'Shining Path members')."""
+    asked, asked_of = split_noun(noun_key(asked))
+    counted, counted_of = split_noun(noun_key(counted))
+    asked_of, counted_of = asked_of.lower(), counted_of.lower()
+    if asked_of and counted_of and not set(asked_of.split()) & set(counted_of.split()):
+        return False
+    if {"force", "forces"} & set(asked_of.split()) and asked in ("member", "personnel"):
+        asked = "force"  # "members of the security forces": the forces, every kind of member
     if not asked or asked in COLLECTIVE:
         return not is_unit(counted)
     if asked == counted:
@@ -132,9 +154,12 @@ def nouns_match(asked: str, counted: str) -> bool:
     if not counted:
         return False  # an unnamed figure ("40 died") answers only a question about people
     a_words, c_words = asked.split(), counted.split()
-    if a_words[-1] == c_words[-1] or any(_stem_prefix(a, c) for a in a_words for c in c_words):
+    if a_words[-1] == c_words[-1] and (len(a_words) == 1 or len(c_words) == 1 or a_words[0] == c_words[0]):
+        return True  # "worker" / "gas worker"; not "police officer" / "army officer"
+    if any(_stem_prefix(a, c) for a in a_words for c in c_words):
         return True
-    if any(asked in same and counted in same for same in SAME):
+    if any(asked in same and counted in same for same in SAME) or any(
+            a_words[-1] in same and c_words[-1] in same for same in SAME):
         return True
     for head, members in COVERING.items():
         # "security forces" covers soldiers and police; "jobs", "employees" and "staff" are one
