@@ -41,11 +41,19 @@ def events(settings: Settings | None = None) -> list[dict]:
 
 
 def events_frame(settings: Settings | None = None):
-    """The event table as a pandas DataFrame, one row per event and count (needs pandas)."""
+    """The event table as a pandas DataFrame, one row per event and figure: the statement's kind
+    (incident, running_total, historical, forecast, generic; only incidents are summed), the
+    figure counted, the rule that chose it and the other figures reported (needs pandas)."""
     import pandas as pd
 
-    rows = [{"id": e["id"], "date": e["date"], "date_inferred": e["date_inferred"], "year": e["year"],
-             "places": ", ".join(e["places"]), "category": c["category"], "outcome": c["outcome"],
-             "figure": c["figure"], "reported": c["reported"], "sources": len(e["sources"])}
-            for e in events(settings) for c in e["counts"]]
+    rows = []
+    for e in events(settings):
+        base = {"id": e["id"], "date": e["date"], "date_inferred": e["date_inferred"], "year": e["year"],
+                "places": ", ".join(e["places"]), "sources": len(e["sources"])}
+        rows += [{**base, "kind": "incident", "noun": c["noun"], "outcome": c["outcome"], "figure": c["figure"],
+                  "rule": c["rule"], "other_figures": c["other_figures"], "reported": c["reported"]}
+                 for c in e["counts"]]
+        rows += [{**base, "kind": st["kind"], "noun": st["noun"], "outcome": st["outcome"], "figure": st["figure"],
+                  "rule": "not counted: not an incident", "other_figures": [], "reported": {}}
+                 for st in e["statements"]]
     return pd.DataFrame(rows)

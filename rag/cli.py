@@ -218,12 +218,18 @@ def cmd_events(args: argparse.Namespace, settings: Settings) -> None:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for e in rows:
-        date = e["date"] + ("~" if e["date_inferred"] else "")
+        date = (e["date"] or "????") + ("~" if e["date_inferred"] else "")
         where = ", ".join(e["places"][:2]) or "-"
-        print(f"{e['id']:<4} {date:<11} {where[:28]:<28} {e['summary']}")
+        print(f"{e['id']:<4} {date:<11} {where[:40]}")
+        for c in e["counts"]:
+            others = f"; also reported: {', '.join(f'{v:g}' for v in c['other_figures'])}" if c["other_figures"] else ""
+            print(f"{'':5}{c['figure']:g} {c['noun'] or 'people'} {c['outcome']} ({c['rule']}{others})")
+        for st in e["statements"]:
+            print(f"{'':5}[{st['kind'].replace('_', ' ')}] {st['figure']:g} {st['noun'] or 'people'} "
+                  f"{st['outcome']}: not counted as an event")
         for source in e["sources"]:
-            print(f"{'':45}{Path(source).name}")
-    print(f"{len(rows)} events ('~': date inferred)", file=sys.stderr)
+            print(f"{'':5}{Path(source).name}")
+    print(f"{len(rows)} events ('~': date inferred; '????': year unknown)", file=sys.stderr)
 
 
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> None:

@@ -73,7 +73,7 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         answer.notes.append(f"Not counted: {len(found.undated)} more event(s) of this kind whose year the "
                             "articles do not give (see `rag events`).")
     if settings.phrase_counts:
-        _phrase(answer, settings, q)
+        _phrase(answer, settings, q, store)
     return _finish(answer, cited, numbers, started)
 
 
@@ -117,10 +117,17 @@ def _noun(target: Target, n: float = 2) -> str:
 
 
 def _when(event: Event) -> str:
-    """'2012-08-15 in Mazangaro, Junin', 'year unknown, in Qixia'."""
-    date = event.date if event.year else (f"{event.date[5:]} (year not given)" if event.date else
-                                          "date unknown")
-    date += " (date inferred)" if event.date_inferred and event.year else ""
+    """'2012-08-15 in Mazangaro, Junin', '15 October (year not given) in Amasra'."""
+    if event.year:
+        date = event.date + (" (date inferred)" if event.date_inferred else "")
+    elif event.date:
+        import calendar
+
+        month = calendar.month_name[int(event.date[5:7])]
+        date = f"{int(event.date[8:10])} {month}" if len(event.date) == 10 else month
+        date += " (year not given)"
+    else:
+        date = "date not given"
     where = ", ".join(event.places[:2])
     return f"{date} in {where}" if where else date
 
@@ -286,22 +293,32 @@ PHRASE_WITH_PASSAGES = (
 )
 
 
-def _phrase(answer: Answer, settings: Settings, q: EventQuestion) -> None:
+def _phrase(answer: Answer, settings: Settings, q: EventQuestion, store: Store) -> None:
     """Let the LLM word the computed answer (and, for a question that asks more than a count, answer
     the rest from the counted articles' passages). Its wording is kept only if it states no figure
     and no name that the facts, the passages and the question do not, keeps the total and cites
     only what the facts cite."""
-    from rag.context import as_data
+    from rag.context import as_data, focus
     from rag.models import llm_lock, load_llm
+    from rag.retrieve import retrieve_within
 
     facts = answer.text
     if q.other_part:
-        blocks = "\n\n".join(f"[{n}] {as_data(p.title)}\n{as_data(p.text)}"
+        # The rest of the question ("and which ones?") is answered from the counted articles'
+        # passages that bear on it, the count's own passages first, cut to their relevant sentences.
+        sources = {p.source for p in answer.passages}
+        for extra in retrieve_within(answer.question, settings, store, sources, settings.top_k):
+            if len(answer.passages) >= settings.top_k:
+                break
+            if all(extra.id != p.id for p in answer.passages):
+                answer.passages.append(extra)
+        focus(answer.question, answer.passages, settings.passage_budget, settings)
+        blocks = "\n\n".join(f"[{n}] {as_data(p.title)}\n{as_data(p.excerpt or p.text)}"
                              for n, p in enumerate(answer.passages, 1))
         messages = [{"role": "system", "content": PHRASE_WITH_PASSAGES},
                     {"role": "user", "content": f"Passages:\n\n{blocks}\n\nFacts: {facts}\n\n"
                                                 f"Question: {answer.question}"}]
-        grounds = facts + " " + " ".join(f"{p.title} {p.text}" for p in answer.passages)
+        grounds = facts + " " + " ".join(f"{p.title} {p.excerpt or p.text}" for p in answer.passages)
     else:
         messages = [{"role": "system", "content": PHRASE_SYSTEM},
                     {"role": "user", "content": f"Question: {answer.question}\nFacts: {facts}"}]
@@ -332,6 +349,9 @@ def _phrase(answer: Answer, settings: Settings, q: EventQuestion) -> None:
     else:
         answer.notes.append("(The model's wording of the count did not match the facts; the "
                             "computed answer is shown.)")
+        if q.other_part:
+            answer.notes.append("(The rest of the question is not answered: the model's answer stated "
+                                "something the articles counted do not.)")
 
 
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")

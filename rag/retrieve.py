@@ -217,6 +217,25 @@ def retrieve(question: str, settings: Settings, store: Store, period: Period | N
                      {"dense": len(dense), "keyword": len(keyword)})
 
 
+def retrieve_within(question: str, settings: Settings, store: Store, sources: set[str],
+                    limit: int) -> list[Passage]:
+    """The passages of the articles `sources` that bear most on `question` (dense and keyword
+    rankings fused): the rest of a question the event table answered in part."""
+    from index.embed import embed
+
+    index = keyword_index(store)
+    allowed = np.array([p.source in sources for p in index.passages], dtype=bool)
+    if not allowed.any():
+        return []
+    dense = dense_search(store, index, embed([question], settings)[0], limit, allowed)
+    keyword = index.search(question, limit, allowed)
+    fused: dict[int, float] = defaultdict(float)
+    for ranking in (dense, keyword):
+        for rank, (i, _) in enumerate(ranking, start=1):
+            fused[i] += 1 / (RRF_K + rank)
+    return [index.passages[i] for i in sorted(fused, key=lambda i: -fused[i])[:limit]]
+
+
 def dense_search(store: Store, index: KeywordIndex, vector: np.ndarray, limit: int,
                  allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
     """The `limit` nearest passages (among the `allowed` ones), as (position, similarity).

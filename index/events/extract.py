@@ -496,7 +496,8 @@ def _recalled(clause: Any) -> bool:
 
 def _generic(clause: Any) -> bool:
     """'a layoff occurs when at least 50 employees are laid off': a rule, not an event."""
-    mark = next((c.lower_ for c in clause.children if c.dep_ == "mark"), "")
+    mark = next((c.lower_ for c in clause.children if c.dep_ in ("mark", "advmod")
+                 and c.lower_ in ("when", "if", "unless", "whenever")), "")
     present = clause.tag_ in ("VBZ", "VBP") or any(c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBZ", "VBP")
                                                      and c.lower_ not in ("has", "have") for c in clause.children)
     return mark in ("when", "if", "unless", "whenever") and present and clause.dep_ == "advcl"

@@ -63,7 +63,9 @@ def _article_figure(items: list, asked: str) -> tuple[float, tuple]:
         for _, c in (mc for mc in items if mc[0] is m):
             if c.noun and c.noun not in COLLECTIVE:
                 groups[c.noun] = max(groups.get(c.noun, 0), c.value)
-        distinct = [n for n in groups if not any(o != n and _part_of(n, o) for o in groups)]
+        # Parts are disjoint groups: "two officers" within "sixteen police officers" is no extra group.
+        distinct = [n for n in groups if not any(o != n and (_part_of(n, o) or same_group(n, o) and
+                                                             groups[o] >= groups[n]) for o in groups)]
         parts = sum(groups[n] for n in distinct)
         if len(distinct) > 1 and parts > best[1].value:
             best = (m, next(c for mm, c in items if mm is m))

@@ -18,7 +18,7 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
                 "wounded", "injured"),
     "missing": ("miss", "missing", "unaccounted"),
     "trapped": ("trap", "strand", "entomb", "bury alive"),
-    "rescued": ("rescue", "save", "pull", "bring out", "lift out", "evacuate", "survive", "free",
+    "rescued": ("rescue", "save", "pull", "bring out", "bring up", "lift out", "evacuate", "survive", "free",
                 "release", "regain freedom", "set free", "liberate", "reunite", "recover alive"),
     "kidnapped": ("kidnap", "abduct", "take hostage", "hold hostage", "hostage", "take captive",
                   "kidnapping", "abduction", "cart away", "whisk away"),
