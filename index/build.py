@@ -214,6 +214,20 @@ def _clean_and_describe(docs: list[_Doc], settings: Settings) -> None:
             doc.meta.date_note = f"from its duplicate {Path(original.source).name}"
 
 
+def describe_files(paths: list[str | Path], settings: Settings | None = None) -> list[tuple[str, Metadata]]:
+    """What `build_index` records about each article under `paths` (cleaning, metadata and
+    duplicates, for the whole set at once), without an index: for checking the metadata step."""
+    settings = settings or Settings.load()
+    docs: list[_Doc] = []
+    for item in iter_files(paths):
+        if isinstance(item, Skipped):
+            continue
+        path = os.path.abspath(item)
+        docs += [_Doc(_source(path, d), path, d.text, d.fields) for d in load_file(item)[0]]
+    _clean_and_describe(docs, settings)
+    return [(d.source, d.meta) for d in docs]
+
+
 def _chunk_key(doc: _Doc, pipeline_key: str) -> str:
     m = doc.meta
     material = [doc.body, m.title, m.date, m.date_inferred, m.outlet, m.url, pipeline_key]
