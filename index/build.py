@@ -138,7 +138,7 @@ def _pipeline_key(settings: Settings) -> str:
     from index.embed import embedder_name
 
     parts = [settings.clean, settings.dedup, settings.chunk_tokens, settings.chunk_overlap,
-             embedder_name(settings), 5]  # bump the last number when processing changes
+             embedder_name(settings), 6]  # bump the last number when processing changes
     return json.dumps(parts)
 
 
@@ -189,7 +189,7 @@ def _clean_and_describe(docs: list[_Doc], settings: Settings) -> None:
     """Cleaning, metadata and duplicates, for the whole corpus at once."""
     first_pass = [cleaning.clean(d.raw) if settings.clean else cleaning.normalize(d.raw) for d in docs]
     for doc, text in zip(docs, first_pass, strict=True):
-        doc.meta = extract(doc.raw, text, doc.fields)
+        doc.meta = extract(doc.raw, text, doc.fields, _file_name(doc))
     duplicates: dict[int, int] = {}
     if settings.dedup:
         # The copy with a printed date and a title is the one to keep.
@@ -201,7 +201,7 @@ def _clean_and_describe(docs: list[_Doc], settings: Settings) -> None:
         boilerplate = cleaning.find_boilerplate(distinct)
         for doc in docs:
             text = cleaning.clean(doc.raw, boilerplate)
-            doc.meta = extract(doc.raw, text, doc.fields)
+            doc.meta = extract(doc.raw, text, doc.fields, _file_name(doc))
             doc.body = strip_header(text, doc.meta)
     else:
         for doc, text in zip(docs, first_pass, strict=True):
@@ -212,6 +212,11 @@ def _clean_and_describe(docs: list[_Doc], settings: Settings) -> None:
         if original.meta.date and (not doc.meta.date or doc.meta.date_inferred):
             doc.meta.date, doc.meta.date_inferred = original.meta.date, original.meta.date_inferred
             doc.meta.date_note = f"from its duplicate {Path(original.source).name}"
+
+
+def _file_name(doc: _Doc) -> str:
+    """The name a date may be read from: a file's own; a line of a .jsonl feed has none."""
+    return Path(doc.path).name if doc.source == doc.path else ""
 
 
 def describe_files(paths: list[str | Path], settings: Settings | None = None) -> list[tuple[str, Metadata]]:
