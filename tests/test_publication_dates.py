@@ -14,6 +14,7 @@ import pytest
 from helpers import missing
 
 from eval.dates import GOLD, corpus_folder, score_corpus
+from rag import ask
 
 RIGHT_AT_LEAST = {"mines": 6, "nigeria": 4, "layoffs": 1, "seeds": 1}
 # The text alone, the files renamed: the file names carry four of the mines years.
@@ -53,3 +54,10 @@ def test_the_text_alone_gives_no_more_than_one_wrong_year(corpus):
     assert score.count("wrong") <= 1
     assert score.count("right") >= RIGHT_AT_LEAST_TEXT_ONLY[corpus]
 
+
+def test_the_answer_says_which_articles_have_no_known_date(seeds_settings):
+    # No passage speaks of 2015; 002 and 004 (year unknown) could be of any year, and the
+    # answer says they exist instead of listing only the dated years.
+    answer = ask("What happened to the soldiers in 2015?", seeds_settings)
+    assert not answer.answered and not answer.citations
+    assert answer.text.endswith("The articles are dated 2012 and 2020; 2 more have no known date.")
