@@ -92,6 +92,10 @@ def warm_up(settings: Settings | None = None) -> None:
     the first question is as quick as the next ones. The web app calls it as it starts."""
     settings = settings or Settings.load()
     embed(["warm up"], settings)
+    if settings.refuse_unknown_names:
+        from index.nlp import nlp
+
+        nlp()  # the names check parses every question
     llm = load_llm(settings)
     if settings.llm_url:
         return  # a server keeps its own cache
