@@ -82,7 +82,7 @@ def parse_date(value: str) -> str | None:
 
 def dateline(text: str, head_lines: int = 8, date_line_lines: int = 30) -> FoundDate | None:
     """The publication date printed at the top of an article, on a short line of its own
-    ("PERU / 31 AUG 2012 BY ...", "LIMA, 2023-02-12 (Valle Daily) -"). A date inside the
+    ("VALLE / 31 AUG 2012 BY ...", "VALLE CITY, 2023-02-12 (Valle Daily) -"). A date inside the
     first sentence of the story is an event date, not a dateline. A line that holds nothing
     but a date ("Sunday, 28 July, 2002, 09:00 GMT") counts further down, below page menus."""
     offset = 0
@@ -574,7 +574,7 @@ WEEKDAY_DAY = [
     re.compile(r"\b" + _WD + r"\s+(?:to|and|into|-)\s+\w+day\s*\(\s*(?P<day>[0-3]?\d)\s*[-–]\s*[0-3]?\d\s+"
                r"(?P<month>[a-z]+)\.?\s*\)", re.I),
 ]
-# The wire dateline: "Nay Pyi Taw [Myanmar], July 2 (ANI):", "Jan. 25 (UPI) --", "MOSCOW, April 1. /TASS/."
+# The wire dateline: "Valle City [Valle], July 2 (VW):", "Jan. 25 (VW) --", "VALLE CITY, April 1. /VW/."
 WIRE_DAY = re.compile(r"^(?:[^\W\d][^\n,]{0,50},\s*)?" + _MD
                       + r"\.?\s*(?:\([^()\n]{1,40}\)|/[^/\n]{1,20}/|--|—|–)", re.I | re.M)
 TODAY_DAY = re.compile(r"\btoday,?\s+(?:" + _WD + r",?\s+)?(?:" + _MD + r")\b" + _NO_YEAR, re.I)
@@ -648,7 +648,7 @@ def _weekday_clues(text: str, spans: list[tuple[int, int]], today: dt.date) -> l
 
 def publication_day(text: str) -> tuple[tuple[int, int], str, int] | None:
     """The day and month an article dates itself by without a year: a wire dateline ("July 2
-    (ANI):", "MOSCOW, April 1. /TASS/.") or "today, February 17". Returns ((month, day), the
+    (VW):", "VALLE CITY, April 1. /VW/.") or "today, February 17". Returns ((month, day), the
     phrase, where it starts)."""
     for m, start in ((WIRE_DAY.search(text[:1500]), "month"), (TODAY_DAY.search(text), 0)):
         month = m and _month_of(m)

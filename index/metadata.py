@@ -40,7 +40,7 @@ OUTLET_PATTERNS = [
 ]
 _NAME = r"([^\W\d_][\w.'-]+(?:\s+[^\W\d_][\w.'-]+){1,3}?)"
 AUTHOR_PATTERNS = [
-    re.compile(r"\bBY\s+" + _NAME + r"(?:\s+[A-Z]{2})?\s*$", re.M),  # "PERU / 31 AUG 2012 BY EDWARD FOX EN"
+    re.compile(r"\bBY\s+" + _NAME + r"(?:\s+[A-Z]{2})?\s*$", re.M),  # "VALLE / 31 AUG 2012 BY ANA RUIZ EN"
     re.compile(r"^(?:written by|by|author):?\s+" + _NAME + r"\s*$", re.I | re.M),
 ]
 # Lines that state metadata rather than report: once read, they leave the body.
@@ -93,7 +93,7 @@ def _title(stated: str, head: str, clean_text: str) -> str:
 
 
 def _strip_site_suffix(title: str) -> str:
-    """'Six killed in Peru | Conflict News' -> 'Six killed in Peru'."""
+    """'Six killed in Valle | Conflict News' -> 'Six killed in Valle'."""
     return re.split(r"\s+[|–—]\s+(?=[^|]{2,40}$)", title.strip(), maxsplit=1)[0].strip()
 
 

@@ -65,8 +65,8 @@ class Retrieval:
 NAME_ENTITIES = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
                  "LANGUAGE"}
 NOT_NAME_ENTITIES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
-# Words inside names that do not tell one name from another ("Pasta de Conchos", "Year of
-# Efficiency"), and titles before them ("Governor Smith" is known if Smith is).
+# Words inside names that do not tell one name from another ("Cerro de Valle", "Year of
+# Renewal"), and titles before them ("Governor Smith" is known if Smith is).
 NAME_PARTICLES = set("de del della di da do dos das du la le les van von der den al el bin ibn ben "
                      "y e of the and".split())
 TITLES = set("mr mrs ms miss dr prof sir dame lord lady president vice prime minister governor gov mayor "
@@ -81,7 +81,7 @@ TITLE_CASE_TELLS = set("a an the of in on at to for and or but by from with as i
 
 
 def question_names(question: str) -> list[str]:
-    """The names a question uses ("Pasta de Conchos", "Mexico"), as it writes them: not
+    """The names a question uses ("Cerro de Valle", "Ana Lopez"), as it writes them: not
     months, weekdays, dates, numbers, or ordinary words capitalised at the start of a clause."""
     from index.dates import MONTHS, WEEKDAYS
     from index.nlp import nlp
@@ -116,7 +116,7 @@ def question_names(question: str) -> list[str]:
             continue
         joins = t is not None and run and t.lower_ in NAME_PARTICLES and t.i + 1 < len(doc)
         if joins and continues_name(doc[t.i + 1]):
-            run.append(t)  # "Pasta de Conchos": the particle joins two name words
+            run.append(t)  # "Cerro de Valle": the particle joins two name words
             continue
         if run:
             names.append(doc[run[0].i : run[-1].i + 1].text)
@@ -198,7 +198,7 @@ class KeywordIndex:
             return self._vectors
 
     def unknown_names(self, question: str) -> list[str]:
-        """Names in the question (of people, places, groups: "FARC", "Colombia") that no article
+        """Names in the question (of people, places, groups: "Ana Lopez", "Valle Front") that no article
         contains, as the question writes them. Accents and case are ignored, a plural or
         possessive matches its word, and a name of several words is known when one article
         holds all its distinctive words."""
