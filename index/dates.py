@@ -674,9 +674,13 @@ def _recent_date_clues(text: str, mentions: list[_Mention], today: dt.date) -> l
              for m in mentions if m.precision == "day"]
     # The weekday of "Friday, Nov. 26, 2021" is the date's own, not the text speaking of that day.
     starts = {m.start for _, m in dated}
-    said = {w.group("weekday").lower(): w.group(0) for w in BARE_WEEKDAY.finditer(text)
-            if not any(re.fullmatch(r"[\s,]*(?:the\s+)?", text[w.end() : s]) for s in starts
-                       if 0 <= s - w.end() < 8)}
+
+    def names_a_date(w: re.Match[str]) -> bool:
+        return any(w.end() + k in starts and re.fullmatch(r"[\s,]*(?:the\s+)?", text[w.end() : w.end() + k])
+                   for k in range(8))
+
+    said = {w.group("weekday").lower(): w.group(0)
+            for w in BARE_WEEKDAY.finditer(text) if not names_a_date(w)}
     for day, m in sorted(dated, key=lambda d: d[0], reverse=True):
         weekday = WEEKDAYS[day.weekday()]
         if weekday not in said or day > today:
