@@ -9,7 +9,7 @@ import bisect
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -297,8 +297,11 @@ class PublicationYear:
 
     def narrowed(self, clue: Clue) -> PublicationYear:
         """The same article with one more clue, e.g. the year of a dated report of the same
-        event: settled if the clue leaves one candidate. A clue that excludes every candidate
-        is set aside (the article's own clues stand)."""
+        event: settled if the clue leaves one candidate. A clue that excludes every year the
+        article's own clues allow is set aside: they stand (a preference gives way to it)."""
+        own = [c for c in self.clues if c.strength > PREFERENCE and c not in self.set_aside]
+        if not _meet(own, self.today) & clue.years:
+            return replace(self, set_aside=(*self.set_aside, clue))
         return _settle([*self.clues, clue], self.today, self.month_day)
 
 

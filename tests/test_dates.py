@@ -297,7 +297,18 @@ def test_narrowed_by_another_report_of_the_same_event():
     assert (settled.year, settled.date) == (2020, "2020-07-02")
     assert "b.txt reports the same landslide" in settled.note()
     clash = found.narrowed(Clue("same event", "c.txt", frozenset({2019}), "c.txt is dated 2019", DATED))
-    assert clash.year is None and clash.set_aside[0].phrase == "c.txt"
+    assert clash.year is None and clash.set_aside[-1].phrase == "c.txt"
+    # The article's own lower bound stands against a report dated before it.
+    bounded = publication_year("Mining grew after 2010, the ministry said on Monday.", today=NOW)
+    early = bounded.narrowed(Clue("same event", "d.txt", frozenset({2005}), "d.txt is dated 2005", DATED))
+    assert early.year is None and early.candidates == bounded.candidates
+    # A preference gives way to a dated report of the same event.
+    text = ("Gunmen attacked the town during the night from Friday to Saturday (18-19 November). The group "
+            "split from its parent movement in 2016.")
+    preferred = publication_year(text, today=NOW)
+    assert preferred.year == 2022
+    assert preferred.narrowed(Clue("same event", "e.txt", frozenset({2016}), "e.txt is dated 2016",
+                                   DATED)).year == 2016
 
 
 @settings(max_examples=200, deadline=None)
