@@ -7,6 +7,7 @@ across articles), which is cheap text work; only chunks whose text changed are e
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -22,7 +23,7 @@ from index.chunk import split_text
 from index.dedup import find_duplicates
 from index.events import Event, extract_events, to_json
 from index.load import RawDocument, Skipped, iter_files, load_file
-from index.metadata import Metadata, extract, strip_header
+from index.metadata import Metadata, extract, set_publication, strip_header
 from index.settings import Settings
 from index.store import Store, StoreError, damaged_index, is_damage, write_failure
 
@@ -138,7 +139,7 @@ def _pipeline_key(settings: Settings) -> str:
     from index.embed import embedder_name
 
     parts = [settings.clean, settings.dedup, settings.chunk_tokens, settings.chunk_overlap,
-             embedder_name(settings), 5]  # bump the last number when processing changes
+             embedder_name(settings), 6]  # bump the last number when processing changes
     return json.dumps(parts)
 
 
@@ -195,28 +196,58 @@ def _events(docs: list[_Doc]) -> list[Event]:
                                for d in distinct])
 
     events = read()
-    if events_date_articles(events, {d.source: d for d in distinct}):
+    by_source = {d.source: d for d in distinct}
+    for _ in range(3):  # a year given to one article can date the next report of another event
+        if not events_date_articles(events, by_source):
+            break
         events = read()
+    for event in events:
+        if not event.year:
+            allowed = [set(p.candidates) for m in event.mentions if m.role == "main"
+                       for p in [getattr(by_source.get(m.source), "meta", None)] if p is not None
+                       for p in [p.publication] if p is not None and p.candidates]
+            event.possible_years = sorted(set.intersection(*allowed)) if allowed else []
     return events
 
 
 def events_date_articles(events: list[Event], docs: dict[str, _Doc]) -> bool:
-    """Give each article of unknown year the year of the event it reports, where another article
-    dates that event. Returns whether any article's date changed."""
+    """Give each article of unknown year the year of the event it reports, where another report
+    dates that event: an article whose year is known, or a sentence that writes the year out ("In
+    January 2023, ..."). For an article that recalls a dated event at a stated distance ("four
+    months after it laid off ..."), the year that distance gives. Each is one more clue for the
+    article's publication year, kept only if its own clues allow that year. Returns whether any
+    article's date changed."""
     changed = False
     for event in events:
-        if not event.year:
+        dated_by = next((m for m in event.mentions if m.date[:4].isdigit() and (
+            m.date[:4] in m.sentence or m.published[:4].isdigit() and docs.get(m.source)
+            and docs[m.source].meta.date[:4].isdigit())), None)
+        if not event.year or dated_by is None:
             continue
-        dated_by = next((m.source for m in event.mentions if m.date[:4] == str(event.year)
-                         and (m.date_basis == "text" or m.published[:4].isdigit())), "")
         for m in event.mentions:
             doc = docs.get(m.source)
-            if doc is None or m.role != "main" or doc.meta.date[:4].isdigit() or m.source == dated_by:
+            if doc is None or doc.meta.date[:4].isdigit() or doc.meta.publication is None \
+                    or m.source == dated_by.source:
                 continue
-            doc.meta.date, doc.meta.date_inferred = str(event.year), True
-            doc.meta.date_note = (f"year from {Path(dated_by).name}, which reports the same event "
-                                  f"({event.summary()[:80]})")
-            changed = True
+            if m.role == "main":
+                year, how = event.year, "reports the same event"
+            elif m.since and len(event.date) >= 7:
+                day = dt.date.fromisoformat(event.date[:7] + "-15") + dt.timedelta(days=m.since)
+                year, how = day.year, f"dates the event it recalls {m.since // 30 or 1} month(s) before"
+            else:
+                continue
+            other = Path(dated_by.source).name
+            clue = dates.Clue("same event", other, frozenset({year}),
+                              f"{other} {how} ({event.summary()[:60]}) and dates it {event.date[:7]}", dates.DATED)
+            narrowed = doc.meta.publication.narrowed(clue)
+            if narrowed.year is not None:
+                set_publication(doc.meta, narrowed)
+                if m.role == "main" and narrowed.month_day is None and len(event.date) >= 7 \
+                        and event.date[:4] == str(narrowed.year):
+                    # A report of an event dated to the day appeared that month (as far as known):
+                    # its "in November" is then last November, not next.
+                    doc.meta.date = event.date[:7]
+                changed = True
     return changed
 
 
@@ -224,7 +255,7 @@ def _clean_and_describe(docs: list[_Doc], settings: Settings) -> None:
     """Cleaning, metadata and duplicates, for the whole corpus at once."""
     first_pass = [cleaning.clean(d.raw) if settings.clean else cleaning.normalize(d.raw) for d in docs]
     for doc, text in zip(docs, first_pass, strict=True):
-        doc.meta = extract(doc.raw, text, doc.fields)
+        doc.meta = extract(doc.raw, text, doc.fields, _file_name(doc))
     duplicates: dict[int, int] = {}
     if settings.dedup:
         # The copy with a printed date and a title is the one to keep.
@@ -236,7 +267,7 @@ def _clean_and_describe(docs: list[_Doc], settings: Settings) -> None:
         boilerplate = cleaning.find_boilerplate(distinct)
         for doc in docs:
             text = cleaning.clean(doc.raw, boilerplate)
-            doc.meta = extract(doc.raw, text, doc.fields)
+            doc.meta = extract(doc.raw, text, doc.fields, _file_name(doc))
             doc.body = strip_header(text, doc.meta)
     else:
         for doc, text in zip(docs, first_pass, strict=True):
@@ -247,6 +278,26 @@ def _clean_and_describe(docs: list[_Doc], settings: Settings) -> None:
         if original.meta.date and (not doc.meta.date or doc.meta.date_inferred):
             doc.meta.date, doc.meta.date_inferred = original.meta.date, original.meta.date_inferred
             doc.meta.date_note = f"from its duplicate {Path(original.source).name}"
+
+
+def _file_name(doc: _Doc) -> str:
+    """The name a date may be read from: a file's own; a line of a .jsonl feed has none."""
+    return Path(doc.path).name if doc.source == doc.path else ""
+
+
+def describe_files(paths: list[str | Path], settings: Settings | None = None) -> list[_Doc]:
+    """What `build_index` records about each article under `paths` (cleaning, metadata, duplicates
+    and the years their events give, for the whole set at once), without an index."""
+    settings = settings or Settings.load()
+    docs: list[_Doc] = []
+    for item in iter_files(paths):
+        if isinstance(item, Skipped):
+            continue
+        path = os.path.abspath(item)
+        docs += [_Doc(_source(path, d), path, d.text, d.fields) for d in load_file(item)[0]]
+    _clean_and_describe(docs, settings)
+    _events(docs)
+    return docs
 
 
 def _chunk_key(doc: _Doc, pipeline_key: str) -> str:

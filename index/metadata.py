@@ -1,11 +1,13 @@
 """Title, publication date, outlet and author of an article, from what the file states,
-its dateline, or, for the date, inference from the text (marked as such)."""
+its dateline, or, for the date, the clues of its text and its file name (an inferred year is
+marked as such; a year the clues do not settle is left unknown)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from index import dates
 from index.clean import CLUTTER_LINE, SECTION_LABEL, line_key, normalize
@@ -14,12 +16,15 @@ from index.clean import CLUTTER_LINE, SECTION_LABEL, line_key, normalize
 @dataclass
 class Metadata:
     title: str = ""
-    date: str = ""  # ISO, as precise as known: "2012-08-31", "2023"
+    date: str = ""  # ISO, as precise as known: "2012-08-31", "2023"; "" when the year is unknown
     date_inferred: bool = False
-    date_note: str = ""  # where the date comes from
+    date_note: str = ""  # where the date comes from, or why the year is unknown
     outlet: str = ""
     author: str = ""
     url: str = ""
+    # For an article that prints no date: the candidate years and the clues behind them, for a
+    # later stage to narrow (another report of the same event). Not stored in the index.
+    publication: dates.PublicationYear | None = field(default=None, compare=False, repr=False)
 
 
 OUTLET_PATTERNS = [
@@ -35,7 +40,7 @@ OUTLET_PATTERNS = [
 ]
 _NAME = r"([^\W\d_][\w.'-]+(?:\s+[^\W\d_][\w.'-]+){1,3}?)"
 AUTHOR_PATTERNS = [
-    re.compile(r"\bBY\s+" + _NAME + r"(?:\s+[A-Z]{2})?\s*$", re.M),  # "PERU / 31 AUG 2012 BY EDWARD FOX EN"
+    re.compile(r"\bBY\s+" + _NAME + r"(?:\s+[A-Z]{2})?\s*$", re.M),  # "VALLE / 31 AUG 2012 BY ANA RUIZ EN"
     re.compile(r"^(?:written by|by|author):?\s+" + _NAME + r"\s*$", re.I | re.M),
 ]
 # Lines that state metadata rather than report: once read, they leave the body.
@@ -43,7 +48,10 @@ META_LINE = re.compile(r"^(?:this article is (?:owned|published) by\b.*|written 
                        r"[\w.' -]{2,40}|(?:published|posted|updated):?\s.{4,60})$", re.I)
 
 
-def extract(raw_text: str, clean_text: str, fields: dict[str, str]) -> Metadata:
+def extract(raw_text: str, clean_text: str, fields: dict[str, str], name: str = "",
+            today: dt.date | None = None) -> Metadata:
+    """`name`: the file's name, which may carry a date ("2023-02-17-slug.txt"); `today` bounds
+    the years an undated article can be of."""
     meta = Metadata(url=fields.get("url", ""))
     head = normalize(raw_text)
     meta.title = _title(fields.get("title", ""), head, clean_text)
@@ -57,11 +65,17 @@ def extract(raw_text: str, clean_text: str, fields: dict[str, str]) -> Metadata:
     elif stated:
         meta.date, meta.date_note = stated, "file metadata"
     else:
-        guess = dates.infer_year(clean_text)
-        if guess:
-            meta.date, meta.date_note = guess
-            meta.date_inferred = True
+        set_publication(meta, dates.publication_year(clean_text, name=name, url=meta.url, today=today))
     return meta
+
+
+def set_publication(meta: Metadata, found: dates.PublicationYear) -> None:
+    """The date from what an undated article's clues say: stated (its file name or address),
+    inferred (the text settles the year), or empty with the reason (it does not)."""
+    meta.publication = found
+    meta.date = found.date
+    meta.date_inferred = found.year is not None and not found.stated
+    meta.date_note = found.note()
 
 
 def _title(stated: str, head: str, clean_text: str) -> str:
@@ -79,7 +93,7 @@ def _title(stated: str, head: str, clean_text: str) -> str:
 
 
 def _strip_site_suffix(title: str) -> str:
-    """'Six killed in Peru | Conflict News' -> 'Six killed in Peru'."""
+    """'Six killed in Valle | Conflict News' -> 'Six killed in Valle'."""
     return re.split(r"\s+[|–—]\s+(?=[^|]{2,40}$)", title.strip(), maxsplit=1)[0].strip()
 
 

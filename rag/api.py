@@ -92,6 +92,10 @@ def warm_up(settings: Settings | None = None) -> None:
     the first question is as quick as the next ones. The web app calls it as it starts."""
     settings = settings or Settings.load()
     embed(["warm up"], settings)
+    if settings.refuse_unknown_names:
+        from index.nlp import nlp
+
+        nlp()  # the names check parses every question
     llm = load_llm(settings)
     if settings.llm_url:
         return  # a server keeps its own cache
@@ -193,14 +197,24 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         refs = ", ".join(f"[{n}]" for n in inferred)
         answer.notes.append(f"Note: the date of {refs} is inferred from the text; the article "
                             "prints no date.")
+    undated = [c.n for c in answer.citations if not c.date]
+    if undated:
+        refs = ", ".join(f"[{n}]" for n in undated)
+        answer.notes.append(f"Note: the date of {refs} is unknown: the article prints no date and its "
+                            "text does not settle the year.")
     answer.timings["total_s"] = round(time.perf_counter() - started, 3)
 
 
 def _answer_out_of_period(answer: Answer, retrieval: Retrieval, store: Store, started: float) -> None:
     """No passage speaks of the period asked about: say so instead of letting the model guess."""
-    years = sorted({r[0][:4] for r in store.db.execute(
-        "SELECT date FROM documents WHERE date != '' AND duplicate_of = ''")})
-    covered = f" The articles are dated {_join(years)}." if years else ""
+    dates = [r[0] or "" for r in store.db.execute("SELECT date FROM documents WHERE duplicate_of = ''")]
+    years = sorted({d[:4] for d in dates if d})
+    undated = sum(not d for d in dates)
+    have = "has" if undated == 1 else "have"
+    covered = f" The articles are dated {_join(years)}" if years else ""
+    if undated:
+        covered += f"; {undated} more {have} no known date" if years else f" {undated} {have} no known date"
+    covered += "." if covered else ""
     answer.text = f"{NO_ANSWER} None of them reports anything about {retrieval.period.label()}.{covered}"
     answer.answered = False
     answer.timings["first_token_s"] = answer.timings["total_s"] = round(time.perf_counter() - started, 3)

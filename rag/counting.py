@@ -20,7 +20,7 @@ from dataclasses import replace
 from index.dates import Period
 from index.events import Event, fmt, plural
 from index.events.identity import choose
-from index.events.query import EventQuestion, Target, group_reports, match, parse
+from index.events.query import EventQuestion, Target, group_reports, match, one_event, parse
 from index.settings import Settings
 from index.store import Store
 from rag import citations as cite
@@ -50,6 +50,7 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         return None
     texts = _article_texts(store)
     found = match(q, events, lambda source: texts.get(source, ""))
+    found.events = one_event(q, found.events)
     if found.unmet or not found.events and (q.names or q.kind == "which_year"):
         return None  # the table cannot meet the question: retrieval may still answer it
     answer = Answer(question, model=model, period=q.period.label() if q.period else None)
@@ -72,6 +73,11 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
     if found.undated and q.period:
         answer.notes.append(f"Not counted: {len(found.undated)} more event(s) of this kind whose year the "
                             "articles do not give (see `rag events`).")
+    unknown = [e for e in found.events if not e.year]
+    if unknown and (q.period or q.months):
+        refs = "".join(_refs(e, numbers) for e in unknown)
+        answer.notes.append(f"Note: the articles {refs} do not give the year of the event counted, so "
+                            f"whether it falls in {_period_label(q)} cannot be checked.")
     if settings.phrase_counts:
         _phrase(answer, settings, q, store)
     return _finish(answer, cited, numbers, started)

@@ -60,6 +60,70 @@ class Retrieval:
     candidates: dict[str, int] = field(default_factory=dict)
 
 
+# Names are what spaCy tags as entities of these kinds or as proper nouns. Its small model
+# mislabels unfamiliar names (a place as a PERSON): the label says only that it is a name.
+NAME_ENTITIES = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
+                 "LANGUAGE"}
+NOT_NAME_ENTITIES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
+# Words inside names that do not tell one name from another ("Cerro de Valle", "Year of
+# Renewal"), and titles before them ("Governor Smith" is known if Smith is).
+NAME_PARTICLES = set("de del della di da do dos das du la le les van von der den al el bin ibn ben "
+                     "y e of the and".split())
+TITLES = set("mr mrs ms miss dr prof sir dame lord lady president vice prime minister governor gov mayor "
+             "senator sen rep representative general gen colonel col major maj lieutenant lt captain capt "
+             "sergeant sgt commander chief ceo chairman chairwoman director judge justice king queen prince "
+             "princess pope bishop father sheikh emir st saint".split())
+
+
+# Small words that only Title Case capitalises inside a question.
+TITLE_CASE_TELLS = set("a an the of in on at to for and or but by from with as is are was were be been "
+                       "did do does has have had how many much who whom what when where which why".split())
+
+
+def question_names(question: str) -> list[str]:
+    """The names a question uses ("Cerro de Valle", "Ana Lopez"), as it writes them: not
+    months, weekdays, dates, numbers, or ordinary words capitalised at the start of a clause."""
+    from index.dates import MONTHS, WEEKDAYS
+    from index.nlp import nlp
+
+    doc = nlp()(question)
+    # Title Case ("How Many Jobs Did Intel Cut?") capitalises small words too: then only spaCy's
+    # entities are names.
+    title_case = any(t.lower_ in TITLE_CASE_TELLS and t.text.istitle() and not t.is_sent_start
+                     for t in doc)
+
+    def capitalised(t) -> bool:
+        return (t.text[:1].isupper() and t.ent_type_ not in NOT_NAME_ENTITIES
+                and t.lower_.rstrip(".") not in MONTHS and t.lower_ not in WEEKDAYS)
+
+    def starts_name(t) -> bool:
+        if not capitalised(t) or t.is_stop:
+            return False
+        if t.ent_type_ in NAME_ENTITIES:
+            return True
+        # A capital at the start of a sentence says nothing; nor does one in Title Case.
+        return t.pos_ == "PROPN" and not t.is_sent_start and not title_case
+
+    def continues_name(t) -> bool:
+        # "Ana Lopez" (an unfamiliar surname tagged a noun), "Valle Rebel Front"
+        return capitalised(t) and t.is_alpha and (t.ent_type_ in NAME_ENTITIES or not title_case)
+
+    names: list[str] = []
+    run: list = []
+    for t in [*doc, None]:
+        if t is not None and (starts_name(t) or (run and continues_name(t))):
+            run.append(t)
+            continue
+        joins = t is not None and run and t.lower_ in NAME_PARTICLES and t.i + 1 < len(doc)
+        if joins and continues_name(doc[t.i + 1]):
+            run.append(t)  # "Cerro de Valle": the particle joins two name words
+            continue
+        if run:
+            names.append(doc[run[0].i : run[-1].i + 1].text)
+            run = []
+    return list(dict.fromkeys(names))
+
+
 def tokenize(text: str) -> list[str]:
     return [_stem(w) for w in re.findall(r"\w+", text.lower()) if w not in STOPWORDS]
 
@@ -113,7 +177,9 @@ class KeywordIndex:
             idf = math.log(1 + (n - len(items) + 0.5) / (len(items) + 0.5))
             weight = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[ids] / avg))
             self.postings[term] = (ids, weight.astype(np.float32))
-        self._folded: set[str] | None = None
+        self._article_of: np.ndarray | None = None  # passage -> article number, for the names check
+        self._outlet_terms: set[str] = set()
+        self._terms_of: dict[str, list[str]] = {}
         self._vectors: np.ndarray | None = None
         self._vectors_lock = threading.Lock()
 
@@ -132,12 +198,37 @@ class KeywordIndex:
             return self._vectors
 
     def unknown_names(self, question: str) -> list[str]:
-        """Names in the question ("FARC", "Colombia") that no article contains, accents ignored."""
-        if self._folded is None:
+        """Names in the question (of people, places, groups: "Ana Lopez", "Valle Front") that no article
+        contains, as the question writes them. Accents and case are ignored, a plural or
+        possessive matches its word, and a name of several words is known when one article
+        holds all its distinctive words."""
+        if self._article_of is None:
+            # Built once, then published whole: a question asked meanwhile builds its own.
             outlets = {t for outlet in {p.outlet for p in self.passages} for t in tokenize(outlet)}
-            self._folded = {_fold(t) for t in self.postings.keys() | outlets}
-        names = re.findall(r"(?<=[\w,;:]\s)[A-ZÁÉÍÓÚÑ][\w'’-]{2,}", question)
-        return [n for n in names if any(_fold(t) not in self._folded for t in tokenize(n))]
+            terms_of: dict[str, list[str]] = defaultdict(list)
+            for term in self.postings:
+                terms_of[_fold(term)].append(term)
+            sources = {s: i for i, s in enumerate(dict.fromkeys(p.source for p in self.passages))}
+            self._outlet_terms, self._terms_of = {_fold(t) for t in outlets}, terms_of
+            self._article_of = np.fromiter((sources[p.source] for p in self.passages), dtype=np.int64,
+                                           count=len(self.passages))
+        return [name for name in question_names(question) if not self._contains(name)]
+
+    def _contains(self, name: str) -> bool:
+        words = [w for w in (_fold(t) for t in tokenize(name)) if len(w) > 1 and not w.isdigit()
+                 and w not in NAME_PARTICLES and w not in TITLES]
+        if not words:
+            return True
+        if all(w in self._outlet_terms for w in words):
+            return True
+        articles: set[int] | None = None
+        for w in words:
+            ids = [self.postings[t][0] for t in self._terms_of.get(w, [])]
+            found = set(np.unique(self._article_of[np.concatenate(ids)]).tolist()) if ids else set()
+            articles = found if articles is None else articles & found
+            if not articles:
+                return False
+        return True
 
     def in_period(self, period: Period) -> np.ndarray:
         """Which passages speak of a year in `period`."""

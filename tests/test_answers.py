@@ -19,17 +19,13 @@ def cited_files(answer) -> set[str]:
     return {Path(c.path).name[:3] for c in answer.citations}
 
 
-def test_soldiers_2023_is_four_from_one_event(seeds_settings):
+def test_soldiers_2023_are_not_counted_from_articles_of_unknown_year(seeds_settings):
+    # The two 2023 reports of the Putis clash print no date and their text does not settle the
+    # year (issue 12): the answer gives no 2023 figure as if the year were known.
     answer = ask("how many soldiers died in 2023?", seeds_settings)
-    assert re.search(r"\b(four|4)\b", answer.text, re.I), answer.text
-    assert not re.search(r"\b(eight|8)\b", answer.text, re.I), "the same clash was counted twice"
-    assert answer.answered and answer.citations
-    assert cited_files(answer) <= {"002", "004"} and cited_files(answer)
-    assert "inferred" in answer.full_text  # the 2023 articles print no date
-    for c in answer.citations:
-        assert f"[{c.n}]" in answer.text
-        assert c.text == answer.passages[c.n - 1].text
-        assert c.score == 1.0  # the passage states the counted figure: an exact match
+    assert not answer.answered and not answer.citations
+    assert not re.search(r"\b(four|4) soldiers", answer.text, re.I), answer.text
+    assert "2023" in answer.text
 
 
 def test_year_without_articles_is_not_answered_with_a_figure(seeds_settings):
@@ -71,14 +67,14 @@ def test_bad_questions_get_clear_errors(seeds_settings):
 
 def test_cli_ask_json(seeds_settings):
     out = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "ask", "how many soldiers died in 2023?", "--json",
+        [sys.executable, "-m", "rag.cli", "ask", "how many soldiers died in 2012?", "--json",
          "--index-dir", str(seeds_settings.index_dir)],
         capture_output=True, text=True, check=True,
     )
     data = json.loads(out.stdout)
     assert set(data) >= {"answer", "citations", "timings"}
     assert data["citations"] and set(data["citations"][0]) >= {"n", "path", "title", "date", "text"}
-    assert re.search(r"\b(four|4)\b", data["answer"], re.I)
+    assert re.search(r"\b(five|5)\b", data["answer"], re.I)
 
 
 def test_warm_up_reads_the_prompts_opening_before_the_first_question(seeds_settings):

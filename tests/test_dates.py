@@ -13,12 +13,18 @@ from hypothesis import strategies as st
 
 from index.clean import clean
 from index.dates import (
+    DATED,
+    EARLIEST,
+    PREFERRED,
+    SETTLED,
+    STATED,
+    Clue,
     FoundDate,
     Period,
     dateline,
     find_dates,
-    infer_year,
     parse_date,
+    publication_year,
     question_period,
     resolve_relative,
     years_mentioned,
@@ -29,6 +35,12 @@ from index.metadata import Metadata, extract
 
 def seed(prefix: str) -> str:
     return seed_path(prefix).read_text(encoding="utf-8")
+
+
+DATE_BITS_FOR_YEARS = ["Tuesday, March 14", "July 2 (ANI):", " on Thursday", "so far in 2024", " in 2016",
+                       "10th anniversary of the 2014 ", "last year, 2022", "by late 2023",
+                       "today, February 17", "4 January 2025", " Saturday", "\n", ". ", "2019-2020",
+                       "Feb. 29 (X) --"]
 
 
 # --------------------------------------------------------------------------- find_dates
@@ -126,50 +138,196 @@ def test_dateline_not_taken_from_a_long_first_sentence():
 
 def test_dateline_only_looks_at_the_head():
     head = "\n".join(f"Header line {i}" for i in range(8))
-    assert dateline(head + "\n31 AUG 2012") is None
-    assert dateline(head + "\n31 AUG 2012", head_lines=9).iso == "2012-08-31"
+    assert dateline(head + "\nPERU / 31 AUG 2012 BY ANA RUIZ") is None
+    assert dateline(head + "\nPERU / 31 AUG 2012 BY ANA RUIZ", head_lines=9).iso == "2012-08-31"
+    # A line holding only a date counts further down (below page menus), but not anywhere.
+    assert dateline(head + "\n31 AUG 2012").iso == "2012-08-31"
+    long_head = "\n".join(f"Header line {i}" for i in range(30))
+    assert dateline(long_head + "\n31 AUG 2012") is None
 
 
 def test_dateline_not_taken_from_a_short_first_sentence():
     assert dateline("On 12 March 2021, gunmen killed six people in Lima.\nPolice gave no details.") is None
 
 
-# --------------------------------------------------------------------------- infer_year
+# --------------------------------------------------------------------------- publication_year
+
+NOW = dt.date(2026, 12, 1)
 
 
-def test_infer_year_uses_latest_year_named():
-    assert infer_year("The war began in 1998. A 2019 report and a 2021 study followed.") == (
-        "2021", "undated; latest year named in the text is 2021")
+def weekday_years(month: int, day: int, weekday: str, first: int = 1900) -> set[int]:
+    """Worked out here independently: the years up to NOW in which day/month was `weekday`."""
+    return {y for y in range(first, NOW.year + 1)
+            if dt.date(y, month, day).strftime("%A") == weekday and dt.date(y, month, day) <= NOW}
 
 
-def test_infer_year_moves_past_background_years_when_text_speaks_of_its_present():
-    text = "After the 2022 impeachment, protests spread. On Monday, troops clashed with rebels."
-    year, note = infer_year(text)
-    assert year == "2023"
-    assert "On Monday" in note
+def test_weekday_given_a_day_and_a_full_date_elsewhere_settle_the_year():
+    text = ("Rescuers searched the Valle mine after a blast on the night of Tuesday, March 14. "
+            "The governor wrote on March 15, 2023 that eleven workers had died.")
+    found = publication_year(text, today=NOW)
+    assert weekday_years(3, 14, "Tuesday") & set(range(2023, 2027)) == {2023}
+    assert (found.year, found.confidence) == (2023, SETTLED)
+    assert found.candidates == (2023,)
+    assert "'Tuesday, March 14': 14 March falls on a Tuesday in 2000, 2006, 2017 and 2023" in found.note()
+    assert {c.kind for c in found.evidence} == {"weekday", "past"}
 
 
-def test_infer_year_keeps_a_year_the_text_places_in_its_present():
-    assert infer_year("So far in 2023 troops have killed 12 rebels. This year the army grew.")[0] == "2023"
-    assert infer_year("The attack on May 2, 2023 killed four. On Monday, more troops arrived.")[0] == "2023"
+def test_a_weekday_day_the_article_looks_ahead_to_may_come_after_today():
+    text = "Talks ended in 2025 without a deal. The vote is set for Tuesday, December 8."
+    assert dt.date(2026, 12, 8) > NOW and weekday_years(12, 8, "Tuesday", 2025) == set()
+    assert publication_year(text, today=NOW).year == 2026
 
 
-def test_infer_year_ignores_numbers_that_are_not_years():
-    assert infer_year("The army has 2,021 troops, a $2019 budget and 1200 rifles.") is None
-    assert infer_year("No year here at all.") is None
+def test_dateline_day_with_the_weekday_of_its_first_sentence():
+    text = ("Valle City, July 2 (Test Wire): A landslide at a quarry killed 12 people, officials said on "
+            "Thursday.\nThe ministry took charge of the quarries in 2016.")
+    found = publication_year(text, today=NOW)
+    # Thursday was 2 July, or the day before (a story filed overnight); after 2016.
+    expected = {y for y in weekday_years(7, 2, "Thursday") | weekday_years(7, 2, "Friday") if y > 2016}
+    assert expected == {2020, 2021, 2026}
+    assert found.year is None and set(found.candidates) == expected
+    assert found.month_day == (7, 2) and found.date == ""
+    assert found.note().startswith("year unknown: the text dates itself 2 July but")
+    assert "2020, 2021 or 2026" in found.note()
+    # The file name settles it; the text agrees.
+    named = publication_year(text, name="wire-2020-07-02-quarry.txt", today=NOW)
+    assert (named.year, named.date, named.stated, named.confidence) == (2020, "2020-07-02", True, STATED)
 
 
-def test_infer_year_counts_a_year_followed_by_a_comma():
-    assert infer_year("In 2023, rebels attacked a base.") == (
-        "2023", "undated; latest year named in the text is 2023")
+def test_years_named_as_past_only_bound_the_year_from_below():
+    text = "The war began in 1998. A 2019 report and a 2021 study followed; troops returned on Monday."
+    found = publication_year(text, today=NOW)
+    assert found.year is None
+    assert found.candidates == tuple(range(2021, 2027))
+    assert found.note().startswith("year unknown: '")
+    assert found.note().endswith("a 2021 study followed' names 2021 as past, which leaves 2021 or later")
+
+
+def test_no_clue_at_all_is_unknown():
+    found = publication_year("Rebels attacked a base on Monday, the army said.", today=NOW)
+    assert (found.year, found.date, found.confidence) == (None, "", 0.0)
+    assert found.note() == "year unknown: the text names no year"
+
+
+@pytest.mark.parametrize(("text", "year", "kind"), [
+    ("Nearly 900 jobs have been cut in 2024, the union said.", 2024, "present"),
+    ("Shares were little changed so far in 2025.", 2025, "present"),
+    ("Crowds gathered for the 10th anniversary of the 2014 flood.", 2024, "anniversary"),
+    ("It has been five years since the 2017 fire.", 2022, "anniversary"),
+    ("Turnout was higher last year, 2022, than ever.", 2023, "relative year"),
+    ("Exports grew this year (2019) by a tenth.", 2019, "relative year"),
+])
+def test_the_text_placing_a_year_in_its_present(text, year, kind):
+    found = publication_year(text, today=NOW)
+    assert (found.year, found.confidence) == (year, SETTLED)
+    assert [c.kind for c in found.evidence] == [kind]
+
+
+def test_targets_are_upper_bounds_and_today_bounds_every_year():
+    text = "The firm aims to be profitable by late 2023. Its 2019 results were poor."
+    found = publication_year(text, today=NOW)
+    assert found.year is None and found.candidates == tuple(range(2019, 2024))
+    assert "'be profitable by late 2023' looks ahead to 2023" in found.note()
+    assert "sets 2023 as a target" in publication_year("Staff were cut to make it stable by late 2023.",
+                                                       today=NOW).note()
+    # 2026 named as past and today in 2026: nothing else is possible.
+    assert publication_year("Floods hit the valley in 2026.", today=NOW).year == 2026
+
+
+def test_a_year_named_as_past_is_preferred_not_to_be_the_present():
+    # Friday 18 November: 2016 or 2022 after 2016; 2016 is named as past, so most likely 2022.
+    text = ("Gunmen attacked the town during the night from Friday to Saturday (18-19 November). The group "
+            "split from its parent movement in 2016.")
+    assert weekday_years(11, 18, "Friday", 2016) == {2016, 2022}
+    found = publication_year(text, today=NOW)
+    assert (found.year, found.confidence) == (2022, PREFERRED)
+    assert "most likely not as the present year" in found.note()
+
+
+def test_a_dated_day_the_text_calls_by_its_weekday_is_its_present():
+    text = "Fighters overran the base on Saturday. \"On 4 January 2025, terrorists engaged troops,\" he said."
+    assert dt.date(2025, 1, 4).strftime("%A") == "Saturday"
+    found = publication_year(text, today=NOW)
+    assert (found.year, found.confidence) == (2025, PREFERRED)
+    assert found.evidence[0].kind == "recent date"
+    # Not when the text speaks of later years: the day is then background.
+    later = text + " Elections followed in 2026."
+    assert publication_year(later, today=NOW).year == 2026  # 2026 named as past, bounded by today
+    assert all(c.kind != "recent date" for c in publication_year(later, today=NOW).clues)
+
+
+def test_birth_years_and_ages_do_not_make_a_year():
+    found = publication_year("The dead were Ana Ruiz, 1961, and Juan Soto, aged 40.", today=NOW)
+    assert found.year is None and found.candidates[0] == 1961
+
+
+def test_clues_that_contradict_each_other_leave_the_year_unknown():
+    found = publication_year("Sales fell so far in 2021. Prices rose so far in 2023.", today=NOW)
+    assert found.year is None and found.set_aside
+
+
+@pytest.mark.parametrize(("name", "iso"), [
+    ("valle-2021-01-25-ambush.txt", "2021-01-25"),
+    ("2023-02-17 offices closed.html", "2023-02-17"),
+    ("20190312_brief.txt", "2019-03-12"),
+    ("valle-undated-ambush.txt", ""),
+    ("a20210125b.txt", ""),  # digits inside a hash are not a date
+    ("report-2031-01-01.txt", ""),  # after today
+])
+def test_a_date_in_the_file_name(name, iso):
+    assert publication_year("Rebels attacked a base on Monday.", name=name, today=NOW).date == iso
+
+
+def test_a_date_in_the_page_address():
+    found = publication_year("Rebels attacked.", url="https://news.example/2021/01/26/ambush", today=NOW)
+    assert (found.year, found.stated) == (2021, True)
+
+
+def test_a_month_written_in_lower_case_is_not_a_month():
+    assert not [c for c in publication_year("On Saturday, may 5 people have left.", today=NOW).clues
+                if c.kind == "weekday"]
+
+
+def test_narrowed_by_another_report_of_the_same_event():
+    text = "Valle City, July 2 (Test Wire): Officials said on Thursday that 12 died. Mining grew in 2016."
+    found = publication_year(text, today=NOW)
+    same_event = Clue("same event", "b.txt", frozenset({2020}),
+                      "b.txt reports the same landslide, dated 2020", DATED)
+    settled = found.narrowed(same_event)
+    assert (settled.year, settled.date) == (2020, "2020-07-02")
+    assert "b.txt reports the same landslide" in settled.note()
+    clash = found.narrowed(Clue("same event", "c.txt", frozenset({2019}), "c.txt is dated 2019", DATED))
+    assert clash.year is None and clash.set_aside[-1].phrase == "c.txt"
+    # The article's own lower bound stands against a report dated before it.
+    bounded = publication_year("Mining grew after 2010, the ministry said on Monday.", today=NOW)
+    early = bounded.narrowed(Clue("same event", "d.txt", frozenset({2005}), "d.txt is dated 2005", DATED))
+    assert early.year is None and early.candidates == bounded.candidates
+    # A preference gives way to a dated report of the same event.
+    text = ("Gunmen attacked the town during the night from Friday to Saturday (18-19 November). The group "
+            "split from its parent movement in 2016.")
+    preferred = publication_year(text, today=NOW)
+    assert preferred.year == 2022
+    assert preferred.narrowed(Clue("same event", "e.txt", frozenset({2016}), "e.txt is dated 2016",
+                                   DATED)).year == 2016
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=20), st.sampled_from(DATE_BITS_FOR_YEARS)),
+                max_size=14).map("".join))
+def test_publication_year_never_raises_and_keeps_its_year_among_the_candidates(text):
+    found = publication_year(text, name=text[:30], today=NOW)
+    assert found.year is None or found.candidates == (found.year,)
+    assert all(EARLIEST <= y <= NOW.year for y in found.candidates)
+    assert found.note()
 
 
 @pytest.mark.parametrize("prefix", ["002", "004"])
-def test_infer_year_on_undated_seeds(prefix):
+def test_undated_seeds_name_only_past_years(prefix):
     raw = seed(prefix)
     assert find_dates(raw) == [] and dateline(raw) is None  # the seeds print no date
-    assert infer_year(clean(raw))[0] == "2023"
-    assert infer_year(raw)[0] == "2023"
+    found = publication_year(clean(raw), today=NOW)
+    # "the 2022 impeachment": 2022 or later, and nothing in the text says which.
+    assert found.year is None and found.candidates == tuple(range(2022, 2027))
 
 
 # --------------------------------------------------------------------------- resolve_relative
@@ -332,19 +490,58 @@ def test_metadata_seed_001_from_dateline_and_byline():
     assert meta.author == "Edward Fox"
 
 
-def test_metadata_seed_004_outlet_author_and_inferred_year():
+def test_metadata_seed_004_outlet_author_and_unknown_year():
     meta = _extract_seed("004")
     assert meta.outlet == "Latin Post"
     assert meta.author == "Bert Hoover"
-    assert meta.date == "2023"
-    assert meta.date_inferred is True
+    # It names 2021 and 2022 only as past: the year is unknown, not guessed.
+    assert (meta.date, meta.date_inferred) == ("", False)
+    assert meta.date_note.startswith("year unknown: ") and "2022 or later" in meta.date_note
+    assert meta.publication.candidates[0] == 2022
     assert meta.title.startswith("Peru: 6 Dead Following Clash")
 
 
 def test_metadata_seed_002_title_drops_site_suffix():
     meta = _extract_seed("002")
     assert meta.title == "Six killed in Peru in clashes between military and Shining Path rebel group"
-    assert (meta.date, meta.date_inferred) == ("2023", True)
+    assert (meta.date, meta.date_inferred) == ("", False)
+
+
+def test_metadata_inferred_year_keeps_the_day_the_dateline_gives():
+    raw = ("Quarry landslide kills 12\n\nValle City, July 2 (Test Wire): A landslide killed 12 people, "
+           "officials said on Thursday.\nThe ministry took over in 2016; its 2019 audit found faults.\n"
+           "The ministry plans to reopen the quarry by 2020.")
+    meta = extract(raw, clean(raw), {}, today=NOW)
+    assert (meta.date, meta.date_inferred) == ("2020-07-02", True)
+    assert "'July 2 (Test Wire) ... Thursday'" in meta.date_note and meta.date_note.endswith("so 2020")
+
+
+def test_metadata_unknown_year_keeps_the_day_in_its_note():
+    raw = "Offices shut\n\nThe firm shut two offices today, February 17, and staff work from home."
+    meta = extract(raw, clean(raw), {}, today=NOW)
+    assert (meta.date, meta.date_inferred) == ("", False)
+    assert meta.date_note == "year unknown: the text dates itself 17 February but it names no year"
+
+
+def test_metadata_date_from_the_file_name_is_stated_not_inferred():
+    raw = "Rebels Attack Base\n\nJan. 25 (Test Wire) -- Five soldiers were killed on Monday."
+    meta = extract(raw, clean(raw), {}, name="valle-2021-01-25-ambush.txt", today=NOW)
+    assert (meta.date, meta.date_inferred) == ("2021-01-25", False)
+    assert meta.date_note.startswith("the file name carries 2021-01-25")
+    # "undated" in a name says nothing.
+    meta = extract(raw, clean(raw), {}, name="valle-undated-ambush.txt", today=NOW)
+    assert meta.date == "" and meta.date_note.startswith("year unknown: the text dates itself 25 January")
+
+
+def test_dateline_on_a_line_of_its_own_below_the_page_menus():
+    menu = "\n".join(["Home", "World", "Americas", "Europe", "Sport", "Weather", "Business", "Video",
+                      "Quarry landslide kills 12"])
+    raw = menu + "\nSunday, 28 July, 2002, 09:00 GMT 10:00 UK\nA landslide killed 12 people on Saturday."
+    meta = extract(raw, clean(raw), {})
+    assert (meta.date, meta.date_inferred, meta.date_note) == ("2002-07-28", False, "dateline")
+    # Further down, a line with other words is not a dateline.
+    prose = menu + "\nRescuers said on 28 July, 2002 that work went on.\nMore."
+    assert dateline(prose) is None
 
 
 def test_metadata_file_fields_win_over_text_except_printed_dateline():

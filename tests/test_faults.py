@@ -136,15 +136,15 @@ def test_missing_or_broken_model_file(seeds_settings, tmp_path, model):
     elif model == "folder":
         path.mkdir()
     with pytest.raises(ModelError, match="RAG_MODEL_PATH") as error:
-        ask("how many soldiers died in 2023?", seeds_settings, model_path=str(path))
+        ask("how many soldiers died in 2012?", seeds_settings, model_path=str(path))
     assert str(path) in str(error.value)
-    assert retrieved(seeds_settings.index_dir, "soldiers killed in 2023"), "the index is untouched"
+    assert retrieved(seeds_settings.index_dir, "soldiers killed in 2012"), "the index is untouched"
 
 
 def test_cli_reports_a_broken_model_without_a_traceback(seeds_settings, tmp_path):
     garbage = tmp_path / "model.gguf"
     garbage.write_bytes(os.urandom(10_000))
-    run = rag("ask", "how many soldiers died in 2023?", "--model", str(garbage),
+    run = rag("ask", "how many soldiers died in 2012?", "--model", str(garbage),
               index_dir=seeds_settings.index_dir)
     assert_clear_error(run, "Could not load the model", "not a GGUF file")
 

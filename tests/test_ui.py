@@ -237,6 +237,10 @@ def test_documents_list_marks_inferred_dates_and_duplicates() -> None:
     html = render.documents_html(docs)
     assert "2023~" in html and "&lt;A&gt;" in html and "duplicate of &lt;A&gt; (a.txt)" in html
     assert "No articles" in render.documents_html([])
+    undated = [{"path": "/c/u.txt", "title": "U", "date": "", "date_inferred": False, "outlet": None,
+                "duplicate_of": None, "date_note": "year unknown: the text names no year"}]
+    html = render.documents_html(undated)
+    assert "undated" in html and 'title="year unknown: the text names no year"' in html
 
 
 def test_date_range_inputs() -> None:

@@ -218,8 +218,10 @@ def documents_html(docs: list[dict]) -> str:
             target = Path(d["duplicate_of"].split("#")[0]).name
             label = f"{e(original.get('title') or target)} ({e(target)})"
             dup = f'<div class="doc-dup">duplicate of {label}</div>'
-        tip = f' title="date inferred from the text: {e(d.get("date_note") or "")}"' if d.get(
-            "date_inferred") else ""
+        note = e(d.get("date_note") or "")
+        # An inferred date shows its evidence; an unknown one why the year is unknown.
+        tip = (f' title="date inferred from the text: {note}"' if d.get("date_inferred")
+               else f' title="{note}"' if note and not d.get("date") else "")
         items.append(f'<li class="doc{" is-dup" if dup else ""}"><div class="doc-title">'
                      f'{e(d.get("title") or name)}</div><div class="doc-meta"{tip}>{e(meta)}</div>{dup}</li>')
     return (f'<div class="docs-head">{e(head)} <span class="hint">(~ = date inferred)</span></div>'

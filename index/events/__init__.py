@@ -56,6 +56,7 @@ class Mention:
     # Figures the story gives besides its counts ("252 underground", "10%"): two reports that share
     # one tell the same story even when their tolls differ.
     numbers: list[str] = field(default_factory=list)
+    since: int = 0  # a recalled event this many days before the article's own ("four months after")
 
 
 @dataclass
@@ -68,6 +69,9 @@ class Event:
     mentions: list[Mention] = field(default_factory=list)
     date_basis: str = "published"
     names: list[str] = field(default_factory=list)
+    # The years its articles allow when none is known ("2022 or later"): a question about 2023 may
+    # concern it, one about 2019 cannot. Empty: no bound known, or the year is known.
+    possible_years: list[int] = field(default_factory=list)
 
     @property
     def year(self) -> int | None:
@@ -113,7 +117,7 @@ class Event:
     def from_dict(cls, d: dict) -> Event:
         mentions = [Mention(**{**m, "counts": [Count(**c) for c in m["counts"]]}) for m in d["mentions"]]
         return cls(d["id"], d["date"], d["date_inferred"], d["places"], d["kind"], mentions, d["date_basis"],
-                   d.get("names", []))
+                   d.get("names", []), d.get("possible_years", []))
 
     def to_dict(self) -> dict:
         counts = []
@@ -131,7 +135,8 @@ class Event:
         return {
             "id": self.id, "date": self.date, "date_basis": self.date_basis,
             "date_inferred": self.date_inferred, "year": self.year, "places": self.places,
-            "names": self.names, "kind": self.kind, "summary": self.summary(), "sources": self.sources,
+            "names": self.names, "possible_years": self.possible_years, "kind": self.kind,
+            "summary": self.summary(), "sources": self.sources,
             "counts": counts,
             "statements": [{"kind": k, "outcome": o, "noun": n, "figure": v} for k, o, n, v in other],
             "mentions": [asdict(m) for m in self.mentions],

@@ -48,7 +48,7 @@ HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r"|second|third|f
 NOT_COUNTS = {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL"}
 NAME_LABELS = {"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART"}
 PLACE_PREPOSITIONS = {"in", "at", "near", "outside", "from", "of", "on", "into", "across", "around"}
-EVENT_WORDS = re.compile(r"\b(attacks?|ambush(?:es)?|clash(?:es)?|battles?|firefights?|raids?|bombings?|"
+EVENT_WORDS = re.compile(r"\b(attack(?:s|ed)?|ambush(?:es|ed)?|clash(?:es|ed)?|battles?|firefights?|raid(?:s|ed)?|bombings?|"
                          r"explosions?|blasts?|fires?|collapses?|landslides?|floods?|earthquakes?|"
                          r"crash(?:es)?|shootings?|massacres?|kidnappings?|abductions?|layoffs?|job cuts?|"
                          r"storms?|accidents?|disasters?|offensives?|strikes?|operations?|assaults?)\b", re.I)
@@ -99,6 +99,15 @@ def extract_mentions(source: str, title: str, body: str, published: str,
         ))
     out = [part for m in out for part in _split_recalled(m)]
     _mark_background(out, published)
+    story = _story_date(units, published)
+    for m in out:
+        if m.role == "main" and m.date_basis != "text" and story:
+            # "On 4 January 2025, gunmen attacked the base": the day of the article's own event,
+            # for its figures that give none ("six soldiers lost their lives").
+            m.date, m.date_basis = story, "text"
+    recalled_only = {n for m in out if m.role == "background" for n in m.names} - {
+        n for m in out if m.role == "main" for n in m.names}
+    article_names = [n for n in article_names if n not in recalled_only]
     counted = {f"{c.value:g}" for m in out for c in m.counts}
     story_numbers = [n for n in context_numbers(title + "\n" + body) if n not in counted]
     # An earlier event an article recalls is told by the same actors ("the group ... kidnapping 36
@@ -154,7 +163,9 @@ def counts_in(doc: Any) -> list[Count]:
         if any(t.dep_ == "quantmod" and t.lower_ == "of" for t in head.children):
             continue  # "206 of 252 people": 252 is how many there were
         noun_token, unit, via_of = _counted_noun(head)
-        if head.ent_type_ in NAMED or noun_token is not None and noun_token.ent_type_ in NOT_COUNTS:
+        if head.ent_type_ in NAMED or noun_token is not None and (noun_token.ent_type_ in NOT_COUNTS or (
+                noun_token.pos_ == "PROPN" and any(c.dep_ == "compound" and c.pos_ == "PROPN"
+                                                   for c in noun_token.children))):
             continue  # "two months", "272 Task Force Battalion": a number in a name counts nothing
         if noun_token is not None and is_unit(noun_token.lemma_) and not unit:
             continue  # "820 feet", "two months", "13%"
@@ -469,6 +480,8 @@ def _own_clause(clause: Any) -> str:
 
 def _statement_kind(clause: Any, doc: Any) -> str:
     text = _own_clause(clause)
+    if clause.dep_ == "conj":  # "the insurgency has killed 40,000 and displaced two million"
+        text += " " + _own_clause(clause.head)
     if _generic(clause):
         return "generic"
     if HISTORICAL.search(text):
@@ -590,7 +603,8 @@ def places_in(doc: Any) -> list[str]:
 
 
 def _clean_name(text: str) -> str:
-    text = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.I)
+    text = re.split(r"\s*[(\[]", text.strip(), maxsplit=1)[0]  # "Alphabet (Google's parent": Alphabet
+    text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I)
     text = re.sub(r"['’]s$", "", text).strip(" .,;:-–—'\"“”")
     return text
 
@@ -657,6 +671,23 @@ def _month_day(sentence: str) -> str:
     return ""
 
 
+def _story_date(units: list[tuple[int, int, str]], published: str) -> str:
+    """The one day an article's sentences give its event ('On 4 January 2025, gunmen attacked'),
+    if they give exactly one, within a month before its publication."""
+    days = set()
+    for _, _, sentence in units:
+        if EVENT_WORDS.search(sentence):
+            days |= {d.iso for d in dates.find_dates(sentence) if d.iso != published}
+    if len(days) != 1:
+        return ""
+    day = next(iter(days))
+    if len(published) == 10 and not 0 <= (dt.date.fromisoformat(published) - dt.date.fromisoformat(day)).days <= 31:
+        return ""
+    if published[:4].isdigit() and day[:4] != published[:4] and len(published) < 10:
+        return ""
+    return day
+
+
 def _split_recalled(m: Mention) -> list[Mention]:
     """'will cut 10,000 jobs, four months after it laid off 11,000': the second figure is an earlier
     event, told in passing; it becomes a mention of its own."""
@@ -666,7 +697,21 @@ def _split_recalled(m: Mention) -> list[Mention]:
     from dataclasses import replace
 
     return [replace(m, counts=[c for c in m.counts if not c.recalled]),
-            replace(m, counts=recalled, role="background", date="", date_basis="unknown")]
+            replace(m, counts=recalled, role="background", date="", date_basis="unknown",
+                    since=_distance(m.sentence))]
+
+
+DISTANCE = re.compile(r"\b(\w+|\d+)\s+(day|week|month|year)s?\s+(?:after|since|before)\b", re.I)
+DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+def _distance(sentence: str) -> int:
+    """'only four months after it laid off...': about 120 days between the two events."""
+    m = DISTANCE.search(sentence)
+    if not m:
+        return 0
+    count = {"a": 1, "an": 1, "one": 1}.get(m.group(1).lower()) or _number(m.group(1).lower()) or 0
+    return int(count * DAYS[m.group(2).lower()])
 
 
 NUMBER_IN_TEXT = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(%|per ?cent|percent)?", re.I)

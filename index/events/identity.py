@@ -47,8 +47,10 @@ def article_reports(event: Event, outcome: str, noun: str) -> list[Report]:
     reports = []
     for source, items in by_source.items():
         value, (m, c) = _article_figure(items, noun)
-        reports.append(Report(source, value, c.words, m.sentence, _when(event, source),
-                              any(x.revised for _, x in items if x.value == value), c.qualifier))
+        # A report that corrects or updates a figure of the event anywhere ("137, not 287, were
+        # abducted") states its other figures of that event as corrections too.
+        revised = any(x.revised for mm in event.mentions if mm.source == source for x in mm.counts)
+        reports.append(Report(source, value, c.words, m.sentence, _when(event, source), revised, c.qualifier))
     return reports
 
 
@@ -247,11 +249,15 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
         return 0.0
     ta, tb = a.tolls(), b.tolls()
     # Missing and trapped people are found, rescued, recovered as reports follow each other; those
-    # figures move. A toll (killed, injured, kidnapped, cut) is revised within a factor of three.
-    for outcome in {ka[0] for ka, _ in shared} - TRANSIENT:
-        high, low = max(ta[outcome], tb[outcome]), min(ta[outcome], tb[outcome])
-        if high > MAX_REVISION * max(low, 1):
-            return 0.0  # "2 killed" against "9 killed": no revision of one toll, two events
+    # figures move. A toll (killed, injured, kidnapped, cut) is revised within a factor of three:
+    # "1 soldier" against "9 soldiers" killed, with tolls of 2 and 9, are two attacks.
+    for ka, kb in shared:
+        if ka[0] in TRANSIENT or ka[1] != kb[1] or fa[ka] & fb[kb]:
+            continue
+        high, low = sorted((max(fa[ka]), max(fb[kb])), reverse=True)
+        tolls = sorted((ta[ka[0]], tb[kb[0]]), reverse=True)
+        if high > MAX_REVISION * max(low, 1) and tolls[0] > MAX_REVISION * max(tolls[1], 1):
+            return 0.0
     agree = any(fa[ka] & fb[kb] for ka, kb in shared)
     common = a.names & b.names & distinctive
     counted = {f"{v:g}" for f in (fa, fb) for values in f.values() for v in values}
@@ -261,8 +267,9 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
     unnamed = (not a.names or not b.names) and (_dated_close(a.dates(), b.dates())
                                                  or _dated_same_month(a.dates(), b.dates()))
     # A small figure ("5 killed") agrees by chance more often than "41": it needs two names.
-    agreed = [v for ka, kb in shared for v in fa[ka] & fb[kb]]
-    names_needed = 1 if any(v >= 10 for v in agreed) else 2
+    agreed = {v for ka, kb in shared for v in fa[ka] & fb[kb]}
+    recalled = any(m.role == "background" for m in a.mentions + b.mentions)
+    names_needed = 1 if any(v >= 10 for v in agreed) or len(agreed) >= 2 or not recalled else 2
     same_month = _dated_same_month(a.dates(), b.dates())
     if agree and (len(common) >= names_needed or common and same_month or same_story or unnamed):
         return 3.0 + len(common) + len(shared_numbers)
@@ -272,7 +279,7 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
     # both give ('252 underground'), names both sentences give, or both dated to the same days.
     in_sentences = a.sentence_names & b.sentence_names & distinctive
     if common and (same_story or len(in_sentences) >= 2 or _dated_close(a.dates(), b.dates())
-                   or len(common) >= 2 and same_month or len(common) >= MANY_NAMES):
+                   or len(common) >= 2 and same_month):
         return 1.0 + len(common) / 10 + len(shared_numbers) / 10
     return 0.0
 
@@ -323,6 +330,17 @@ def _dates_fit(dates: list[str]) -> bool:
         # Reports of one event may straddle a month end ("Aug. 31" / "Sept. 1").
         return len(days) == len([d for d in dates if len(d) >= 7]) and bool(days)
     return True
+
+
+def fuse(events: list[Event]) -> Event | None:
+    """One event of several, when their dates can be one window: reports a question names as one
+    event ('the attack on X') that the table kept apart for want of proof that they are one."""
+    mentions = [m for e in events for m in e.mentions]
+    if not _dates_fit([d for e in events for d in _Group(e.mentions).dates()]):
+        return None
+    fused = _event(mentions)
+    fused.id = "+".join(e.id for e in events)
+    return fused
 
 
 def _event(mentions: list[Mention]) -> Event:

@@ -47,6 +47,11 @@ GENERIC = {"state", "region", "province", "district", "city", "town", "village",
 WEEKDAY_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 EVENT_WORD = re.compile(r"\b[A-Z][\w'’-]+\s+(attack|ambush|clash|battle|raid|explosion|blast|fire|collapse"
                         r"|massacre|bombing|landslide|kidnapping|abduction)\b")
+EVENT_KINDS = (r"attack|ambush|clash|battle|raid|explosion|blast|fire|collapse|massacre|bombing|landslide"
+               r"|kidnapping|abduction|flood|crash|shooting|cut|layoff|reduction|round|disaster|accident|strike")
+SINGLE_EVENT = re.compile(r"\bthe\s+(?:[\w'’%-]+\s+){0,5}?(?:" + EVENT_KINDS + r")\b(?!s)", re.I)
+PLURAL_EVENTS = re.compile(r"\b(?:" + EVENT_KINDS + r")(?:s|es)\b|\b(?:both|two|three|all|each|every|combined"
+                           r"|together|in total|altogether)\b", re.I)
 OTHER_PART = re.compile(r"\b(what|which|who|whom|where|why|when|how did|how was|how were|what happened)\b", re.I)
 
 
@@ -67,6 +72,7 @@ class EventQuestion:
     alternatives: set[tuple[str, str]] = field(default_factory=set)  # names coordinated by "and"/"or"
     other_part: bool = False  # it also asks something a count does not answer ("and which ones?")
     event_word: str = ""  # the kind of event it names ("the Putis clash": clash)
+    single: bool = False  # it asks about one event ("the attack on X"), not several
 
 
 def parse(question: str, today: dt.date | None = None) -> EventQuestion | None:
@@ -87,8 +93,9 @@ def parse(question: str, today: dt.date | None = None) -> EventQuestion | None:
     names, alternatives = _names(doc, targets)
     other = bool(OTHER_PART.search(re.sub(r"\bhow (?:many|much)\b", " ", question, flags=re.I)))
     word = EVENT_WORD.search(question)
+    single = bool(SINGLE_EVENT.search(question)) and not alternatives and not PLURAL_EVENTS.search(question)
     return EventQuestion(kind, targets, question_period(question, today), _months(question), names,
-                         alternatives, other, word.group(1).lower().rstrip("s") if word else "")
+                         alternatives, other, word.group(1).lower().rstrip("s") if word else "", single)
 
 
 def _targets(doc: Any) -> list[Target]:
@@ -176,6 +183,11 @@ def _names(doc: Any, targets: list[Target]) -> tuple[list[str], set[tuple[str, s
         token = next((t for t in doc if name.split()[-1] in t.text), None)
         if token is not None:
             spans.append((name, token))
+    spans = [(n, t) for n, t in spans if any(ch.isupper() for ch in n)]  # "jihadist" is no name
+    # A name in brackets says what the name before it is ("Alphabet (Google's parent)"): no constraint.
+    bracketed = {t.i for open_ in doc if open_.text in "([" for t in doc[open_.i:]
+                 if t.i <= next((c.i for c in doc[open_.i:] if c.text in ")]"), len(doc))}
+    spans = [(n, t) for n, t in spans if t.i not in bracketed]
     names = [n for n, _ in spans]
     alternatives = set()
     for i, (a, ta) in enumerate(spans):
@@ -228,6 +240,12 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
             cache[source] = f"{title}\n{first}"
         return cache[source]
 
+    def names_weak(event: Event) -> set[str]:
+        """Names its articles print only once, in passing: enough beside a name that identifies
+        the event ('the ISWAP attack on Sabon Gari'), never alone."""
+        bodies = [words(text_of(m.source)) for m in event.mentions if m.role == "main"]
+        return {n for n in q.names if any(_name_in(n, b) for b in bodies)}
+
     def names_met(event: Event) -> set[str]:
         # What an event is about: its articles' headlines and leads, the names they print more
         # than once (main mentions), and the sentences that state its figures; not every name an
@@ -240,10 +258,13 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
 
     counted, undated = [], []
     met_anywhere: set[str] = set()
+    dated_named = False  # some event the names single out has a known year
     for event in events:
         if not any(_has_target(event, t) for t in q.targets):
             continue
         met = names_met(event)
+        if met:
+            met |= names_weak(event)
         if not all(n in met or any((n, o) in q.alternatives and o in met for o in q.names) for n in q.names):
             continue
         fit = _in_period(event, q)
@@ -252,12 +273,30 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
         elif fit:
             counted.append(event)
             met_anywhere |= met
+        if event.year:
+            dated_named = True
+    if q.names and undated and not counted and not dated_named:
+        # The names single out events whose year the articles do not give (and allow the one
+        # asked about): counted, and the answer says that their year is not given.
+        counted, undated = undated, []
+        met_anywhere = {n for e in counted for n in q.names}
     unmet = [f"the name {n}" for n in q.names if n not in met_anywhere] if counted else []
-    if q.event_word and len(counted) > 1 and not q.alternatives:
-        # "the Llochegua ambush": of the events at a place, the one its reports call an ambush.
-        named = [e for e in counted if e.kind == q.event_word]
-        counted = named or counted
     return Match(counted, undated, unmet)
+
+
+def one_event(q: EventQuestion, events: list[Event]) -> list[Event]:
+    """For a question about one event ("the attack on X"): the events matched are its reports,
+    fused into one when their dates allow (never added up); else the one its reports call by the
+    question's word ("the Llochegua ambush" of the ambush and an earlier attack there)."""
+    from index.events.identity import fuse
+
+    if not q.single or len(events) < 2:
+        return events
+    fused = fuse(events)
+    if fused is not None:
+        return [fused]
+    named = [e for e in events if e.kind == q.event_word]
+    return named if len(named) == 1 else events
 
 
 def _has_target(event: Event, target: Target) -> bool:
@@ -304,6 +343,8 @@ def _in_period(event: Event, q: EventQuestion) -> bool | None:
     if not date[:4].isdigit():
         if q.months and len(date) >= 7 and not any(date[5:7] == m[5:7] for m in q.months):
             return False
+        if q.period and event.possible_years and not any(y in q.period for y in event.possible_years):
+            return False  # its articles rule the period out ("2022 or later" for 2019)
         return None
     if q.months and len(date) >= 7 and not any(date.startswith(m) for m in q.months):
         return False
