@@ -134,3 +134,67 @@ def make_bad_corpus(base: Path) -> BadCorpus:
         f.write(article_text(14).encode())
     corpus.bad[raw_name.decode("utf-8", "replace")] = "UTF-8"
     return corpus
+
+
+def write_pdf(path: Path, pages: list[list[str]], title: str = "", author: str = "", created=None,
+              running_head: str = "", numbered: bool = False, password: str = "") -> Path:
+    """A PDF made here (fpdf2): each page a list of paragraphs, optionally with a running head
+    and a page number at the foot of every page, as reports print them."""
+    from fpdf import FPDF
+
+    class Report(FPDF):
+        def header(self) -> None:
+            if running_head:
+                self.set_font("Helvetica", size=8)
+                self.cell(0, 6, running_head, new_x="LMARGIN", new_y="NEXT")
+
+        def footer(self) -> None:
+            if numbered:
+                self.set_y(-15)
+                self.set_font("Helvetica", size=8)
+                self.cell(0, 6, str(self.page_no()), align="C")
+
+    pdf = Report()
+    pdf.set_font("Helvetica", size=11)
+    if title:
+        pdf.set_title(title)
+    if author:
+        pdf.set_author(author)
+    if created:
+        pdf.set_creation_date(created)
+    if password:
+        pdf.set_encryption(owner_password="owner-" + password, user_password=password)
+    for paragraphs in pages:
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        for paragraph in paragraphs:
+            pdf.multi_cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+    return path
+
+
+def write_docx(path: Path, paragraphs: list[str], title: str = "", heading: str = "", author: str = "",
+               created=None, table: list[list[str]] | None = None) -> Path:
+    """A Word file made here (python-docx): an optional Title-styled heading, paragraphs, an
+    optional table after them, and core properties."""
+    import docx
+
+    document = docx.Document()
+    if heading:
+        document.add_paragraph(heading, style="Title")
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for row, cells in zip(grid.rows, table, strict=True):
+            for cell, text in zip(row.cells, cells, strict=True):
+                cell.text = text
+    core = document.core_properties
+    core.title, core.author = title, author
+    if created:
+        core.created = created
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path
