@@ -137,10 +137,13 @@ def make_bad_corpus(base: Path) -> BadCorpus:
 
 
 def write_pdf(path: Path, pages: list[list[str]], title: str = "", author: str = "", created=None,
-              running_head: str = "", numbered: bool = False, password: str = "") -> Path:
+              running_head: str = "", numbered: bool = False, password: str | None = None,
+              encryption: str = "RC4") -> Path:
     """A PDF made here (fpdf2): each page a list of paragraphs, optionally with a running head
-    and a page number at the foot of every page, as reports print them."""
+    and a page number at the foot of every page, as reports print them. With a `password` it is
+    encrypted (`encryption`: RC4, AES_128 or AES_256); an empty one locks only editing."""
     from fpdf import FPDF
+    from fpdf.enums import EncryptionMethod
 
     class Report(FPDF):
         def header(self) -> None:
@@ -162,8 +165,9 @@ def write_pdf(path: Path, pages: list[list[str]], title: str = "", author: str =
         pdf.set_author(author)
     if created:
         pdf.set_creation_date(created)
-    if password:
-        pdf.set_encryption(owner_password="owner-" + password, user_password=password)
+    if password is not None:
+        pdf.set_encryption(owner_password="owner-" + password, user_password=password,
+                           encryption_method=EncryptionMethod[encryption])
     for paragraphs in pages:
         pdf.add_page()
         pdf.set_font("Helvetica", size=11)
