@@ -66,7 +66,8 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 path = Path(dirpath) / name
-                if name.startswith(".") or not _is_article(path):
+                # "~$name.docx": the lock file Word keeps beside a document it has open.
+                if name.startswith((".", "~$")) or not _is_article(path):
                     continue
                 if path.is_symlink() and not path.exists():
                     yield _unencodable(path) or Skipped(

@@ -90,6 +90,15 @@ def make_bad_corpus(base: Path) -> BadCorpus:
     good(root / "unclosed-menu.htm",
          "<html><body><nav><a href=/>Home</a> <ul><li>World" + "".join(
              f"<p>{p}</p>" for p in article_text(9).split("\n\n")) + "</body></html>", 9)
+    # PDF and Word files, and ones that only have the name
+    paragraphs = article_text(15).split("\n\n")
+    pdf = write_pdf(root / "report.pdf", [paragraphs[:2], paragraphs[2:]])
+    corpus.good[str(pdf)] = marker(15)
+    docx = write_docx(root / "memo.docx", article_text(16).split("\n\n"))
+    corpus.good[str(docx)] = marker(16)
+    bad(root / "fake.pdf", article_text(17), "not a PDF")
+    bad(root / "scan.pdf", write_pdf(base / "blank.pdf", [[]]).read_bytes(), "no text layer")
+    bad(root / "cut.docx", docx.read_bytes()[:1500], "not a Word")
     # a feed with good and broken lines
     feed = root / "feed.jsonl"
     lines = [json.dumps({"text": article_text(10), "date": "2021-05-26"}), "{not json",

@@ -305,6 +305,7 @@ def test_iter_files_walks_nested_folders_sorted_and_skips_hidden_and_non_article
     _write(tmp_path / ".git" / "notes.txt", "hidden dir")
     _write(tmp_path / "sub" / ".cache" / "e.txt", "hidden dir")
     _write(tmp_path / "README.md", "not an article")
+    _write(tmp_path / "~$memo.docx", b"\x05Word lock file")
 
     found = list(iter_files([tmp_path]))
     assert found == [
