@@ -55,12 +55,14 @@ def _read(path: Path) -> tuple[str, dict[str, str], str | None]:
     if count > MAX_PAGES:
         return "", {}, f"too large for one article ({count} pages > {MAX_PAGES}): split the file"
     pages: list[str] = []
+    damaged: list[int] = []
     chars = 0
-    for page in reader.pages:
+    for number, page in enumerate(reader.pages, start=1):
         try:
             text = page.extract_text() or ""
         except Exception:  # noqa: BLE001 - one damaged page; the others are still read
             text = ""
+            damaged.append(number)
         chars += len(text)
         if chars > MAX_TEXT_CHARS:
             return "", {}, f"too large for one article (over {MAX_TEXT_CHARS >> 20} MiB of text): split it"
@@ -76,6 +78,8 @@ def _read(path: Path) -> tuple[str, dict[str, str], str | None]:
         text += page
     fields = _metadata(reader)
     fields["pages"] = json.dumps(starts)
+    if damaged:
+        fields["note"] = f"damaged, not read: page{'s' * (len(damaged) > 1)} {', '.join(map(str, damaged))}"
     return text, fields, None
 
 

@@ -134,6 +134,24 @@ def test_pdf_hostile_files_are_reported_not_raised(tmp_path):
         assert docs == [] and len(skipped) == 1 and reason in skipped[0].reason, (name, skipped)
 
 
+def test_pdf_page_that_cannot_be_read_is_named_and_the_other_pages_kept(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_compression(False)  # so that the test can damage the second page's drawing commands
+    for text in ("First page of the report.", "Second page of the report.", "Third page of the report."):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 6, text)
+    data = bytes(pdf.output())
+    damage = b"BI /W 99999999 /H 99999999 ID \xff\xff EI"  # an inline image that cannot be decoded
+    at = data.index(b"Second page") - 40
+    (tmp_path / "damaged.pdf").write_bytes(data[:at] + damage + data[at + len(damage):])
+    docs, skipped = load_file(tmp_path / "damaged.pdf")
+    assert skipped == [] and docs[0].text == "First page of the report.\n\nThird page of the report."
+    assert docs[0].fields["note"] == "damaged, not read: page 2"
+
+
 def test_pdf_with_a_huge_page_count_is_refused_in_bounded_memory(tmp_path):
     path = tmp_path / "pages.pdf"
     claimed = write_page_bomb(path, fan_out=100, depth=2)  # a million pages in a few kilobytes
