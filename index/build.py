@@ -22,8 +22,9 @@ from index import dates
 from index.chunk import split_text
 from index.dedup import find_duplicates
 from index.events import Event, extract_events, to_json
-from index.load import RawDocument, Skipped, iter_files, load_file
+from index.load import READER_VERSION, RawDocument, Skipped, iter_files, load_file
 from index.metadata import Metadata, extract, set_publication, strip_header
+from index.pdf import page_of_chunks
 from index.settings import Settings
 from index.store import Store, StoreError, damaged_index, is_damage, write_failure
 
@@ -58,7 +59,11 @@ def build_index(
             store.reset_vector_store()
         repaired = store.was_interrupted() and _repair(store)
         store.begin_write()
-        dirty, gone = _sync_files(store, paths, skipped, changes)
+        # Files read by an older version of the readers are read again (their chunks are only
+        # embedded again where the text changed).
+        reread = store.get_info("reader") != READER_VERSION
+        dirty, gone = _sync_files(store, paths, skipped, changes, reread)
+        store.set_info("reader", READER_VERSION)
         store.chroma_delete(gone)
         dirty = dirty or repaired or rebuilt
         key = _pipeline_key(settings)
@@ -81,7 +86,7 @@ def build_index(
 
 
 def _sync_files(
-    store: Store, paths: list[str | Path], skipped: list[Skipped], changes: dict
+    store: Store, paths: list[str | Path], skipped: list[Skipped], changes: dict, reread: bool = False
 ) -> tuple[bool, list[str]]:
     """Load new and changed files into the manifest, drop removed ones.
     Returns whether anything changed and the chunk ids that must leave Chroma."""
@@ -102,7 +107,7 @@ def _sync_files(
         except OSError as e:
             skipped.append(Skipped(str(item), f"cannot read: {e.strerror or e}"))
             continue
-        if known.get(path) == (st.st_size, st.st_mtime_ns):
+        if known.get(path) == (st.st_size, st.st_mtime_ns) and not reread:
             changes["unchanged"] += 1
             skipped += [Skipped(source, reason) for source, reason in problems_of.get(path, [])]
             continue
@@ -112,13 +117,17 @@ def _sync_files(
             # Unreadable now: what was indexed from it stays (nothing is lost), and the file is
             # tried again next run, since its recorded size and time are left as they were.
             continue
-        old = {r["source"] for r in store.db.execute("SELECT source FROM documents WHERE path = ?", (path,))}
-        new = {_source(path, d) for d in docs}
-        gone += store.remove_documents(sorted(old - new))
-        for doc in docs:
-            store.put_raw(_source(path, doc), path, doc.text, doc.fields)
+        old = {r["source"]: (r["raw_text"], json.loads(r["fields"])) for r in
+               store.db.execute("SELECT source, raw_text, fields FROM documents WHERE path = ?", (path,))}
+        new = {_source(path, d): (d.text, d.fields) for d in docs}
         store.put_file(path, st.st_size, st.st_mtime_ns)
         store.set_problems(path, [(p.path, p.reason) for p in problems])
+        if old == new:  # touched, or read again by new readers, but the same articles
+            changes["unchanged"] += 1
+            continue
+        gone += store.remove_documents(sorted(old.keys() - new.keys()))
+        for source, (text, fields) in new.items():
+            store.put_raw(source, path, text, fields)
         changes["updated" if path in known else "added"] += 1
         dirty = True
     for path in known:
@@ -288,21 +297,30 @@ def _file_name(doc: _Doc) -> str:
 def describe_files(paths: list[str | Path], settings: Settings | None = None) -> list[_Doc]:
     """What `build_index` records about each article under `paths` (cleaning, metadata, duplicates
     and the years their events give, for the whole set at once), without an index."""
-    settings = settings or Settings.load()
+    return _read_and_describe(paths, settings or Settings.load())[0]
+
+
+def _read_and_describe(paths: list[str | Path], settings: Settings) -> tuple[list[_Doc], list[Skipped]]:
     docs: list[_Doc] = []
+    skipped: list[Skipped] = []
     for item in iter_files(paths):
         if isinstance(item, Skipped):
+            skipped.append(item)
             continue
+        found, problems = load_file(item)
+        skipped += problems
         path = os.path.abspath(item)
-        docs += [_Doc(_source(path, d), path, d.text, d.fields) for d in load_file(item)[0]]
+        docs += [_Doc(_source(path, d), path, d.text, d.fields) for d in found]
     _clean_and_describe(docs, settings)
     _events(docs)
-    return docs
+    return docs, skipped
 
 
 def _chunk_key(doc: _Doc, pipeline_key: str) -> str:
     m = doc.meta
     material = [doc.body, m.title, m.date, m.date_inferred, m.outlet, m.url, pipeline_key]
+    if "pages" in doc.fields:  # where the pages start decides the chunks' page numbers
+        material.append(doc.fields["pages"])
     return hashlib.sha256(json.dumps(material).encode()).hexdigest()[:16]
 
 
@@ -319,6 +337,8 @@ def _embed_and_store(store: Store, settings: Settings, work: list, changes: dict
 
         bar = tqdm(total=len(todo), desc="embedding chunks", unit="chunk", file=sys.stderr)
     rows_of: dict[str, list] = {doc.source: [] for doc, _, _ in work}
+    page_of = {(doc.source, c.ord): page for doc, _, chunks in work
+               for c, page in zip(chunks, _pages(doc, chunks), strict=True)}
     # The embedder sorts each call's texts by length and batches similar lengths, so large calls
     # compute far less padding than batches cut in document order (~10% of indexing time).
     for start in range(0, len(todo), settings.embed_batch):
@@ -328,14 +348,16 @@ def _embed_and_store(store: Store, settings: Settings, work: list, changes: dict
         for doc, key, c in batch:
             cid = f"{doc_id[doc.source]}-{key[:8]}-{c.ord}"
             years = sorted(dates.years_mentioned(c.text, doc.meta.date) | _pub_year(doc.meta))
+            page = page_of[doc.source, c.ord]
             ids.append(cid)
             texts.append(c.text)
             metadatas.append({
                 "source": doc.source, "path": doc.path, "title": doc.meta.title, "date": doc.meta.date,
                 "year": int(doc.meta.date[:4]) if doc.meta.date else -1,
                 "date_inferred": doc.meta.date_inferred, "outlet": doc.meta.outlet, "ord": c.ord,
+                **({"page": page} if page else {}),
             })
-            rows_of[doc.source].append((cid, c.ord, c.text, c.tokens, json.dumps(years)))
+            rows_of[doc.source].append((cid, c.ord, c.text, c.tokens, json.dumps(years), page))
         store.collection.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
         changes["embedded_chunks"] += len(batch)
         if bar:
@@ -348,6 +370,15 @@ def _embed_and_store(store: Store, settings: Settings, work: list, changes: dict
         store.update_document(doc.source, chunk_key=key)
     if stale:
         store.chroma_delete(stale)
+
+
+def _pages(doc: _Doc, chunks: list) -> list[str | None]:
+    """The PDF pages each chunk is on ("3", "3-4"); None for files that have no pages."""
+    try:
+        starts = json.loads(doc.fields["pages"])
+    except (KeyError, ValueError):
+        return [None] * len(chunks)
+    return page_of_chunks(doc.raw, starts, [c.text for c in chunks])
 
 
 def _pub_year(meta: Metadata) -> set[int]:
@@ -369,15 +400,66 @@ def _repair(store: Store) -> bool:
 
 
 def _report(store: Store, skipped: list[Skipped], changes: dict, seconds: float) -> IndexReport:
-    documents = [
-        {"path": r["source"], "title": r["title"] or "", "date": r["date"] or None,
-         "date_inferred": bool(r["date_inferred"]), "date_note": r["date_note"] or "",
-         "outlet": r["outlet"] or None, "author": r["author"] or None, "url": r["url"] or None,
-         "duplicate_of": r["duplicate_of"] or None}
-        for r in store.documents()
-    ]
+    documents = [_describe_row(r) for r in store.documents()]
     return IndexReport(documents, store.chunk_count(), [asdict(s) for s in skipped], changes,
                        round(seconds, 3))
+
+
+def _describe_row(r: sqlite3.Row) -> dict:
+    meta = Metadata(r["title"] or "", r["date"] or "", bool(r["date_inferred"]), r["date_note"] or "",
+                    r["outlet"] or "", r["author"] or "", r["url"] or "")
+    return _describe(r["source"], meta, r["duplicate_of"] or "", json.loads(r["fields"]))
+
+
+def _describe(source: str, m: Metadata, duplicate_of: str, fields: dict[str, str]) -> dict:
+    """One article as the report, `rag docs` and `rag show` list it."""
+    pages = json.loads(fields["pages"]) if "pages" in fields else None
+    return {"path": source, "title": m.title, "date": m.date or None, "date_inferred": m.date_inferred,
+            "date_note": m.date_note, "date_source": date_source(m), "outlet": m.outlet or None,
+            "author": m.author or None, "url": m.url or None, "duplicate_of": duplicate_of or None,
+            "pages": len(pages) if pages else None, "note": fields.get("note") or None}
+
+
+def date_source(m: Metadata) -> str | None:
+    """Where a date comes from, in one word: dateline, metadata, inferred or duplicate."""
+    if not m.date:
+        return None
+    if m.date_note.startswith("from its duplicate"):
+        return "duplicate"
+    if m.date_inferred:
+        return "inferred"
+    return "dateline" if m.date_note == "dateline" else "metadata"
+
+
+@dataclass
+class Shown:
+    """What indexing some files reads from them: each article (its metadata and the body text it
+    chunks) and each file or line it cannot read, with the reason."""
+
+    articles: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+
+
+def show_files(paths: list[str | Path], settings: Settings | None = None) -> Shown:
+    """Read, clean and describe the articles under `paths` exactly as `build_index` does, without
+    an index. What is learned across articles (boilerplate lines, duplicates) is learned across
+    the articles given: show a whole folder to see what indexing that folder keeps."""
+    docs, skipped = _read_and_describe(paths, settings or Settings.load())
+    articles = [{**_describe(d.source, d.meta, d.duplicate_of, d.fields), "text": d.body} for d in docs]
+    return Shown(articles, [asdict(s) for s in skipped])
+
+
+def show_indexed(source: str, settings: Settings) -> dict:
+    """One indexed article as `show_files` describes it, from the index (as it was cleaned among
+    all the indexed articles)."""
+    store = Store(settings.index_dir, create=False, chroma_url=settings.chroma_url)
+    try:
+        row = store.db.execute("SELECT * FROM documents WHERE source = ?", (source,)).fetchone()
+        if row is None:
+            raise ValueError(f"{source} is not in the index at {settings.index_dir}")
+        return {**_describe_row(row), "text": row["body"] or ""}
+    finally:
+        store.close()
 
 
 def describe_index(settings: Settings) -> list[dict]:

@@ -1,4 +1,5 @@
-"""Files -> raw documents. Reads .txt, .md, .html/.htm and .jsonl; reports what it cannot read."""
+"""Files -> raw documents. Reads .txt, .md, .html/.htm, .jsonl, .pdf and .docx; reports what it
+cannot read."""
 
 from __future__ import annotations
 
@@ -7,14 +8,23 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
-ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
+from index.pdf import read_pdf
+from index.web import html_to_text
+from index.word import read_docx
+
+ARTICLE_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl", ".pdf", ".docx"}
+# Files that are not text: read by their own readers, never decoded as text.
+BINARY_READERS = {".pdf": read_pdf, ".docx": read_docx}
 META_FIELDS = ("title", "date", "url", "outlet", "author")
+# Bump when a reader reads differently: indexed files are then read again.
+READER_VERSION = "2"  # 2: web pages by trafilatura; PDF and Word files
 MAX_FILE_BYTES = 20 * 1024 * 1024  # one article; the longest real ones are well under 1 MiB
 # A .jsonl file holds many articles (each line still at most MAX_FILE_BYTES).
 MAX_JSONL_BYTES = 512 * 1024 * 1024
+# A PDF or Word file also carries its images and fonts.
+MAX_BINARY_BYTES = 100 * 1024 * 1024
 
 
 @dataclass
@@ -56,7 +66,8 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 path = Path(dirpath) / name
-                if name.startswith(".") or not _is_article(path):
+                # "~$name.docx": the lock file Word keeps beside a document it has open.
+                if name.startswith((".", "~$")) or not _is_article(path):
                     continue
                 if path.is_symlink() and not path.exists():
                     yield _unencodable(path) or Skipped(
@@ -88,30 +99,34 @@ def load_file(path: Path) -> tuple[list[RawDocument], list[Skipped]]:
     """Parse one file into documents; never raises for bad content, reports it instead."""
     if path.suffix.lower() not in ARTICLE_SUFFIXES:
         return [], [Skipped(str(path), f"unsupported file type '{path.suffix or 'none'}'")]
+    suffix = path.suffix.lower()
+    limit = {".jsonl": MAX_JSONL_BYTES, ".pdf": MAX_BINARY_BYTES, ".docx": MAX_BINARY_BYTES}.get(
+        suffix, MAX_FILE_BYTES)
     try:
         size = path.stat().st_size
-        limit = MAX_JSONL_BYTES if path.suffix.lower() == ".jsonl" else MAX_FILE_BYTES
         if size > limit:
             return [], [Skipped(str(path), f"too large for one article ({size / 2**20:.0f} MiB > "
                                 f"{limit >> 20} MiB): split it into one file per article, or a "
                                 ".jsonl file with one article per line")]
-        data = path.read_bytes()
+        if not size:
+            return [], [Skipped(str(path), "empty file")]
+        data = b"" if suffix in BINARY_READERS else path.read_bytes()
     except OSError as e:
         return [], [Skipped(str(path), f"cannot read: {e.strerror or e}")]
-    text, problem = decode(data)
+    if suffix in BINARY_READERS:
+        body, fields, problem = BINARY_READERS[suffix](path)
+    else:
+        body, problem = decode(data)
+        fields = {}
     if problem:
         return [], [Skipped(str(path), problem)]
-    suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        return _load_jsonl(path, text)
-    sidecar = _read_sidecar(path)
+        return _load_jsonl(path, body)
     if suffix in {".html", ".htm"}:
-        body, fields = html_to_text(text)
+        body, fields = html_to_text(body)
     elif suffix in {".md", ".markdown"}:
-        body, fields = markdown_to_text(text)
-    else:
-        body, fields = text, {}
-    fields.update(sidecar)
+        body, fields = markdown_to_text(body)
+    fields.update(_read_sidecar(path))
     if not body.strip():
         return [], [Skipped(str(path), "empty: no article text")]
     return [RawDocument(str(path), str(path), body, fields)], []
@@ -201,119 +216,3 @@ def markdown_to_text(text: str) -> tuple[str, dict[str, str]]:
         line = re.sub(r"(\*\*|__|\*|`)", "", line)
         lines.append(line)
     return "\n".join(lines), fields
-
-
-class _HTMLText(HTMLParser):
-    SKIP = {"script", "style", "noscript", "nav", "footer", "header", "aside", "form", "svg",
-            "iframe", "template", "button"}
-    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
-             "article", "blockquote", "figcaption", "ul", "ol", "table", "title"}
-
-    INVISIBLE = {"script", "style", "noscript", "template", "svg", "iframe"}
-
-    def __init__(self, skip: set[str]) -> None:
-        super().__init__(convert_charrefs=True)
-        self.skip = skip
-        self.parts: list[str] = []
-        self.article_parts: list[str] = []
-        self.skip_depth = 0
-        self.article_depth = 0
-        self.in_title = False
-        self.in_h1 = False
-        self.in_pre = False
-        self.fields: dict[str, str] = {}
-        self.h1 = ""
-        self.h1_done = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k.lower(): (v or "") for k, v in attrs}
-        if tag == "meta":
-            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
-            value = a.get("content", "").strip()
-            target = {
-                "article:published_time": "date", "datepublished": "date", "date": "date",
-                "og:title": "title", "author": "author", "article:author": "author",
-                "og:site_name": "outlet", "og:url": "url",
-            }.get(key)
-            if target and value:
-                self.fields.setdefault(target, value)
-        elif tag == "link" and a.get("rel", "").lower() == "canonical" and a.get("href"):
-            self.fields.setdefault("url", a["href"])
-        elif tag == "time" and a.get("datetime"):
-            self.fields.setdefault("date", a["datetime"])
-        if tag in self.skip:
-            self.skip_depth += 1
-        if tag == "article":
-            self.article_depth += 1
-        self.in_title = tag == "title"
-        self.in_h1 = self.in_h1 or (tag == "h1" and not self.h1_done)
-        self.in_pre = self.in_pre or tag == "pre"
-        if tag in self.BLOCK:
-            self._emit("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.skip and self.skip_depth:
-            self.skip_depth -= 1
-        if tag == "article" and self.article_depth:
-            self.article_depth -= 1
-        if tag == "title":
-            self.in_title = False
-        if tag == "h1" and self.in_h1:
-            self.in_h1, self.h1_done = False, True
-            self.h1 = " ".join(self.h1.split())
-        if tag == "pre":
-            self.in_pre = False
-        if tag in self.BLOCK:
-            self._emit("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self.in_title:
-            self.fields.setdefault("html_title", data.strip())
-            return
-        if self.skip_depth:
-            return
-        if not self.in_pre:
-            data = re.sub(r"\s+", " ", data)  # source line breaks are spaces in a browser
-        if self.in_h1:
-            self.h1 += data
-        self._emit(data)
-
-    def _emit(self, text: str) -> None:
-        self.parts.append(text)
-        if self.article_depth:
-            self.article_parts.append(text)
-
-
-def html_to_text(html: str) -> tuple[str, dict[str, str]]:
-    """Visible article text of a page: scripts, styles, menus and footers dropped."""
-    parser = _parse_html(html, _HTMLText.SKIP)
-    if parser.skip_depth:
-        # A menu or button left unclosed in broken markup swallows the rest of the page: keep
-        # the furniture rather than lose the article; only what a browser never shows is dropped.
-        parser = _parse_html(html, _HTMLText.INVISIBLE)
-    # The <article> element holds the story, unless it is only a teaser card beside it.
-    article, everything = "".join(parser.article_parts).strip(), "".join(parser.parts).strip()
-    parts = parser.article_parts if article and len(article) >= 0.5 * len(everything) else parser.parts
-    text = "".join(parts)
-    text = re.sub(r"[ \t\r\f\v]+", " ", text)
-    text = re.sub(r"\n\s*\n+", "\n\n", text).strip()
-    fields = dict(parser.fields)
-    html_title = fields.pop("html_title", "")
-    fields.setdefault("title", parser.h1.strip() or html_title)
-    if not fields["title"]:
-        del fields["title"]
-    return text, fields
-
-
-def _parse_html(html: str, skip: set[str]) -> _HTMLText:
-    parser = _HTMLText(skip)
-    try:
-        parser.feed(html)
-        if re.match(r"\s*<[!?/A-Za-z]", parser.rawdata):
-            # An unclosed comment, CDATA or tag at the end hides the rest, as in a browser;
-            # html.parser would hand it over as text (scripts and all).
-            parser.rawdata = ""
-        parser.close()
-    except Exception:  # noqa: BLE001 - html.parser can choke on very broken markup; keep what we have
-        pass
-    return parser

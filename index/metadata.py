@@ -107,8 +107,9 @@ def strip_header(clean_text: str, meta: Metadata) -> str:
         in_head = i < 8
         if in_head and title_key and key.startswith(title_key) and len(key) < len(title_key) + 40:
             continue
-        if in_head and len(line) < 90 and dates.find_dates(line):
-            continue  # the dateline
+        prose = line.rstrip().endswith((".", "!", "?")) and len(line.split()) > 6
+        if in_head and len(line) < 90 and not prose and dates.find_dates(line):
+            continue  # the dateline (a sentence that names a date is the story's)
         if META_LINE.match(line) and len(line) < 120:
             continue
         out.append(line)

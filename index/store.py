@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, source TEXT NOT NULL, ord INTEGER, text TEXT NOT NULL,
-    tokens INTEGER, years TEXT
+    tokens INTEGER, years TEXT, page TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT);
@@ -93,6 +93,13 @@ class Store:
         try:
             self.db = sqlite3.connect(manifest, check_same_thread=False)
             self.db.executescript(SCHEMA)
+            # An index built before PDFs were read has no page column: its writer adds it, its
+            # readers (perhaps on a read-only mount) read no page.
+            self.chunk_pages = "page" in {r[1] for r in self.db.execute("PRAGMA table_info(chunks)")}
+            if create and not self.chunk_pages:
+                self.db.execute("ALTER TABLE chunks ADD COLUMN page TEXT")
+                self.db.commit()
+                self.chunk_pages = True
         except sqlite3.DatabaseError as e:
             raise damaged_index(self.index_dir, e) from e
         self.db.row_factory = sqlite3.Row
@@ -227,8 +234,9 @@ class Store:
         return self.db.execute("SELECT * FROM documents ORDER BY source").fetchall()
 
     def chunk_rows(self) -> list[sqlite3.Row]:
+        page = "c.page" if self.chunk_pages else "NULL"
         return self.db.execute(
-            "SELECT c.id, c.source, c.ord, c.text, c.years, d.path, d.title, d.date, "
+            f"SELECT c.id, c.source, c.ord, c.text, c.years, {page} AS page, d.path, d.title, d.date, "
             "d.date_inferred, d.date_note, d.outlet, d.url FROM chunks c "
             "JOIN documents d ON d.source = c.source ORDER BY c.source, c.ord"
         ).fetchall()
@@ -292,14 +300,16 @@ class Store:
             self.db.execute("DELETE FROM documents WHERE source = ?", (source,))
         return ids
 
-    def set_chunks(self, source: str, rows: Iterable[tuple[str, int, str, int, str]]) -> list[str]:
-        """Replace a document's chunk rows; returns the ids that went away."""
+    def set_chunks(self, source: str, rows: Iterable[tuple]) -> list[str]:
+        """Replace a document's chunk rows (id, ord, text, tokens, years[, page]); returns the ids
+        that went away. `page` is the PDF page a chunk is on ("3", or "3-4"), None for other files."""
         old = [r[0] for r in self.db.execute("SELECT id FROM chunks WHERE source = ?", (source,))]
         self.db.execute("DELETE FROM chunks WHERE source = ?", (source,))
         rows = list(rows)
         self.db.executemany(
-            "INSERT INTO chunks (id, source, ord, text, tokens, years) VALUES (?, ?, ?, ?, ?, ?)",
-            [(cid, source, ord_, text, tokens, years) for cid, ord_, text, tokens, years in rows],
+            "INSERT INTO chunks (id, source, ord, text, tokens, years, page) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(cid, source, ord_, text, tokens, years, page[0] if page else None)
+             for cid, ord_, text, tokens, years, *page in rows],
         )
         new = {r[0] for r in rows}
         return [i for i in old if i not in new]

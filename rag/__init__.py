@@ -4,12 +4,14 @@
     answer = ask("How many soldiers died in 2023?", corpus=["samples/"])
 """
 
+from pathlib import Path
+
 from index.settings import Settings
 from rag.answer import Answer, Citation
 from rag.api import QuestionError, ask, warm_up
 
 __all__ = ["Answer", "Citation", "QuestionError", "Settings", "ask", "events", "events_frame", "index",
-           "list_documents", "warm_up"]
+           "list_documents", "show", "warm_up"]
 
 
 def index(paths: list, settings: Settings | None = None, progress: bool | None = None):
@@ -24,6 +26,15 @@ def list_documents(settings: Settings | None = None) -> list[dict]:
     from index.build import describe_index
 
     return describe_index(settings or Settings.load())
+
+
+def show(paths: list | str, settings: Settings | None = None):
+    """What indexing reads from the files or folders `paths`, without indexing them: a Shown with
+    `articles` (path, title, date, date_source, outlet, author, duplicate_of, text, ...) and
+    `skipped` (path, reason). Boilerplate and duplicates are found across the paths given."""
+    from index.build import show_files
+
+    return show_files([paths] if isinstance(paths, str | Path) else list(paths), settings)
 
 
 def events(settings: Settings | None = None) -> list[dict]:

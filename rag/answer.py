@@ -25,15 +25,23 @@ class Citation:
     # sentence, or the model's quote found in this passage. Empty when not known; the UI then
     # guesses the sentence from the words it shares with the answer.
     support: str = ""
+    page: str | None = None  # the PDF page(s) of the passage: "3", "3-4"
 
     @classmethod
     def of(cls, n: int, p: Passage, support: list[str] | tuple[str, ...] = ()) -> Citation:
         return cls(n, p.source, p.title, p.date, p.date_inferred, p.outlet, p.url, p.text, p.score,
-                   join_support(support))
+                   join_support(support), p.page)
 
     def label(self) -> str:
         date = f"{self.date} (inferred)" if self.date_inferred else self.date or "undated"
-        return " · ".join(x for x in (self.title, self.outlet, date) if x)
+        return " · ".join(x for x in (self.title, self.outlet, date, page_label(self.page)) if x)
+
+
+def page_label(page: str | None) -> str:
+    """"3" -> "p. 3", "3-4" -> "pp. 3-4"."""
+    if not page:
+        return ""
+    return f"pp. {page}" if "-" in page else f"p. {page}"
 
 
 @dataclass

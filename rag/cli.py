@@ -57,6 +57,11 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("docs", help="list the indexed articles")
     _common(p)
 
+    p = sub.add_parser("show", help="what indexing reads from files: title, date and its source, outlet, "
+                       "author, duplicates, the body text it chunks, and unreadable files with the reason")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="one JSON object per article (JSON Lines)")
+
     p = sub.add_parser("events", help="list the event table: counts per event, merged across articles")
     _common(p)
     p.add_argument("--year", type=int, help="only events of this year")
@@ -91,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
                                                      "model_path", "chroma_url", "llm_url")}
     try:
         settings = Settings.load(**overrides)
-        commands = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs,
+        commands = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "docs": cmd_docs, "show": cmd_show,
                     "events": cmd_events, "doctor": cmd_doctor, "ui": cmd_ui, "bench": cmd_bench}
         commands[args.command](args, settings)
     except KeyboardInterrupt:
@@ -208,6 +213,30 @@ def cmd_docs(args: argparse.Namespace, settings: Settings) -> None:
         date = f"{d['date'] or '????'}{'~' if d['date_inferred'] else ''}"
         dup = f"  (duplicate of {Path(d['duplicate_of']).name})" if d["duplicate_of"] else ""
         print(f"{date:<11} {d['outlet'] or '-':<16} {d['title'][:70]}{dup}\n{'':12}{d['path']}")
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> None:
+    from rag import show
+
+    shown = show(args.paths, settings)
+    if args.json:
+        for record in shown.articles + shown.skipped:
+            print(json.dumps(record, ensure_ascii=False))
+        return
+    for a in shown.articles:
+        print(f"== {a['path']}")
+        date = a["date"] or "none found"
+        if a["date"]:
+            date += f" ({a['date_source']}{': ' + a['date_note'] if a['date_note'] != 'dateline' else ''})"
+        for label, value in (("title", a["title"]), ("date", date), ("outlet", a["outlet"]),
+                             ("author", a["author"]), ("pages", a["pages"]),
+                             ("duplicate of", a["duplicate_of"]), ("note", a["note"])):
+            if value:
+                print(f"{label + ':':<14}{value}")
+        print(f"\n{a['text']}\n")
+    for s in shown.skipped:
+        print(f"skipped {s['path']}: {s['reason']}")
+    print(f"{len(shown.articles)} articles, {len(shown.skipped)} skipped", file=sys.stderr)
 
 
 def cmd_events(args: argparse.Namespace, settings: Settings) -> None:

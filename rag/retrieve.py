@@ -48,6 +48,7 @@ class Passage:
     # What the model was shown of the passage: its sentences that bear on the question
     # (rag/context.py focus()); empty when it was shown whole.
     excerpt: str = ""
+    page: str | None = None  # the PDF page(s) of the passage, "3" or "3-4"; None for other files
 
 
 @dataclass
@@ -153,7 +154,7 @@ class KeywordIndex:
         self.passages = [
             Passage(r["id"], r["source"], r["path"], r["title"] or "", r["date"] or "",
                     bool(r["date_inferred"]), r["outlet"] or "", r["url"] or "", r["text"],
-                    json.loads(r["years"] or "[]"))
+                    json.loads(r["years"] or "[]"), page=r["page"])
             for r in rows
         ]
         self.position = {p.id: i for i, p in enumerate(self.passages)}

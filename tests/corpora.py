@@ -90,6 +90,15 @@ def make_bad_corpus(base: Path) -> BadCorpus:
     good(root / "unclosed-menu.htm",
          "<html><body><nav><a href=/>Home</a> <ul><li>World" + "".join(
              f"<p>{p}</p>" for p in article_text(9).split("\n\n")) + "</body></html>", 9)
+    # PDF and Word files, and ones that only have the name
+    paragraphs = article_text(15).split("\n\n")
+    pdf = write_pdf(root / "report.pdf", [paragraphs[:2], paragraphs[2:]])
+    corpus.good[str(pdf)] = marker(15)
+    docx = write_docx(root / "memo.docx", article_text(16).split("\n\n"))
+    corpus.good[str(docx)] = marker(16)
+    bad(root / "fake.pdf", article_text(17), "not a PDF")
+    bad(root / "scan.pdf", write_pdf(base / "blank.pdf", [[]]).read_bytes(), "no text layer")
+    bad(root / "cut.docx", docx.read_bytes()[:1500], "not a Word")
     # a feed with good and broken lines
     feed = root / "feed.jsonl"
     lines = [json.dumps({"text": article_text(10), "date": "2021-05-26"}), "{not json",
@@ -134,3 +143,71 @@ def make_bad_corpus(base: Path) -> BadCorpus:
         f.write(article_text(14).encode())
     corpus.bad[raw_name.decode("utf-8", "replace")] = "UTF-8"
     return corpus
+
+
+def write_pdf(path: Path, pages: list[list[str]], title: str = "", author: str = "", created=None,
+              running_head: str = "", numbered: bool = False, password: str | None = None,
+              encryption: str = "RC4") -> Path:
+    """A PDF made here (fpdf2): each page a list of paragraphs, optionally with a running head
+    and a page number at the foot of every page, as reports print them. With a `password` it is
+    encrypted (`encryption`: RC4, AES_128 or AES_256); an empty one locks only editing."""
+    from fpdf import FPDF
+    from fpdf.enums import EncryptionMethod
+
+    class Report(FPDF):
+        def header(self) -> None:
+            if running_head:
+                self.set_font("Helvetica", size=8)
+                self.cell(0, 6, running_head, new_x="LMARGIN", new_y="NEXT")
+
+        def footer(self) -> None:
+            if numbered:
+                self.set_y(-15)
+                self.set_font("Helvetica", size=8)
+                self.cell(0, 6, str(self.page_no()), align="C")
+
+    pdf = Report()
+    pdf.set_font("Helvetica", size=11)
+    if title:
+        pdf.set_title(title)
+    if author:
+        pdf.set_author(author)
+    if created:
+        pdf.set_creation_date(created)
+    if password is not None:
+        pdf.set_encryption(owner_password="owner-" + password, user_password=password,
+                           encryption_method=EncryptionMethod[encryption])
+    for paragraphs in pages:
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        for paragraph in paragraphs:
+            pdf.multi_cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+    return path
+
+
+def write_docx(path: Path, paragraphs: list[str], title: str = "", heading: str = "", author: str = "",
+               created=None, table: list[list[str]] | None = None) -> Path:
+    """A Word file made here (python-docx): an optional Title-styled heading, paragraphs, an
+    optional table after them, and core properties."""
+    import docx
+
+    document = docx.Document()
+    if heading:
+        document.add_paragraph(heading, style="Title")
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    if table:
+        grid = document.add_table(rows=len(table), cols=len(table[0]))
+        for row, cells in zip(grid.rows, table, strict=True):
+            for cell, text in zip(row.cells, cells, strict=True):
+                cell.text = text
+    core = document.core_properties
+    core.title, core.author = title, author
+    if created:
+        core.created = created
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+    return path

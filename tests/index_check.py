@@ -27,8 +27,8 @@ def read_state(index_dir: Path) -> dict:
             "pending": store.get_info("pending"),
             "documents": {r["source"]: {"body": r["body"], "chunk_key": r["chunk_key"],
                                         "duplicate_of": r["duplicate_of"]} for r in store.documents()},
-            "chunks": [list(r) for r in store.db.execute("SELECT id, source, ord, text FROM chunks")],
-            "chroma": {i: [d, m["source"], m["ord"]]
+            "chunks": [list(r) for r in store.db.execute("SELECT id, source, ord, text, page FROM chunks")],
+            "chroma": {i: [d, m["source"], m["ord"], m.get("page")]
                        for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)},
         }
     finally:
@@ -40,7 +40,7 @@ def assert_consistent(state: dict, files: set[str], chunk_tokens: int = 180, ove
     assert state["pending"] == "0", "the last run did not finish its write"
     assert set(state["documents"]) == files, "every article indexed once, removed ones gone"
     by_source: dict[str, list] = {}
-    for cid, source, ord_, text in state["chunks"]:
+    for cid, source, ord_, text, _ in state["chunks"]:
         by_source.setdefault(source, []).append((ord_, text, cid))
     assert set(by_source) <= files, "no orphan chunks in the manifest"
     for source, doc in state["documents"].items():
@@ -49,7 +49,7 @@ def assert_consistent(state: dict, files: set[str], chunk_tokens: int = 180, ove
         expected = [c.text for c in split_text(doc["body"], chunk_tokens, overlap)]
         assert [t for _, t, _ in chunks] == expected, f"{source}: not fully indexed, or twice"
         assert [o for o, _, _ in chunks] == list(range(len(expected)))
-    manifest = {cid: [text, source, ord_] for cid, source, ord_, text in state["chunks"]}
+    manifest = {cid: [text, source, ord_, page] for cid, source, ord_, text, page in state["chunks"]}
     assert len(manifest) == len(state["chunks"])
     assert set(state["chroma"]) == set(manifest), "Chroma and the manifest hold different chunks"
     assert state["chroma"] == manifest, "a Chroma entry differs from its manifest row"

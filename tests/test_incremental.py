@@ -9,9 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from corpora import article_text
 from helpers import write
 
 from index.build import build_index
+from index.load import READER_VERSION, load_file
 from index.store import Store
 
 ARTICLE = """Rebels ambush patrol near river town
@@ -129,3 +131,44 @@ def test_a_file_that_turns_unreadable_keeps_its_last_good_version(tmp_path, sett
     path.write_text(ARTICLE.replace("Three soldiers", "Four soldiers"), encoding="utf-8")
     fixed = build_index([corpus], settings, progress=False)
     assert fixed.skipped == [] and fixed.changes["updated"] == 1
+
+
+def test_files_read_by_older_readers_are_read_again_and_only_changed_text_embedded(tmp_path, settings,
+                                                                                  monkeypatch):
+    """An index built before web pages were read by trafilatura holds what the old reader took from
+    each page; the next run reads every file again (the readers' version is in the manifest)."""
+    import index.build
+
+    corpus = tmp_path / "corpus"
+    write(corpus / "a.txt", ARTICLE)
+    story = article_text(40).split("\n\n")
+    write(corpus / "page.html", f"<html><body><nav>MENU LINKS</nav><article><h1>{story[0]}</h1>"
+          f"{''.join(f'<p>{p}</p>' for p in story[1:])}</article></body></html>")
+
+    def old_reader(path):  # kept the page's furniture
+        docs, skipped = load_file(path)
+        for doc in docs:
+            if path.suffix == ".html":
+                doc.text += "\nOther stories from the valley desk are on the front page today."
+        return docs, skipped
+
+    monkeypatch.setattr(index.build, "load_file", old_reader)
+    first = build_index([corpus], settings, progress=False)
+    store = Store(settings.index_dir)
+    try:
+        store.set_info("reader", "1")
+        store.commit()
+    finally:
+        store.close()
+    monkeypatch.undo()
+    again = build_index([corpus], settings, progress=False)
+    assert again.changes["updated"] == 1 and again.changes["unchanged"] == 1, again.changes
+    assert 0 < again.changes["embedded_chunks"] < first.chunks, "a.txt's chunks are kept"
+    store = Store(settings.index_dir, create=False)
+    try:
+        assert store.get_info("reader") == READER_VERSION
+        assert not any("Other stories" in r["body"] for r in store.documents())
+    finally:
+        store.close()
+    third = build_index([corpus], settings, progress=False)
+    assert third.changes["unchanged"] == 2 and third.changes["embedded_chunks"] == 0

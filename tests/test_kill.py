@@ -1,5 +1,5 @@
 """Faults: a real `rag index` process SIGKILLed at random points (seeded), then run again; the
-index must end consistent: every article fully indexed once, no orphan or duplicate chunks,
+index must end consistent: every article (text, PDF, Word) fully indexed once, no orphan or duplicate chunks,
 Chroma and the SQLite manifest holding the same chunks. Takes about a minute."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from corpora import article_text, write_corpus
+from corpora import article_text, write_corpus, write_docx, write_pdf
 from index_check import assert_consistent, read_state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +54,11 @@ def test_index_killed_at_random_points_ends_consistent(tmp_path):
     rng = random.Random(20240607)
     corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
     write_corpus(corpus, range(30))
+    # PDF and Word files go through the same steps (they are never edited below: edits append text)
+    for n in (90, 91):
+        pages = [article_text(n).split("\n\n"), article_text(n + 10).split("\n\n")]
+        write_pdf(corpus / f"report-{n}.pdf", pages)
+        write_docx(corpus / f"memo-{n}.docx", article_text(n + 20).split("\n\n"))
     _, full_run = run_index(corpus, index_dir, 180)
     killed = []
     added = iter(range(30, 1000))
@@ -63,7 +68,7 @@ def test_index_killed_at_random_points_ends_consistent(tmp_path):
         # overwritten by the next run doing the same again.
         edited: dict[Path, str] = {}
         for _ in range(2):
-            files = sorted(corpus.iterdir())
+            files = sorted(corpus.glob("*.txt"))
             for path in rng.sample(files, 3):
                 edited.setdefault(path, path.read_text())
                 path.write_text(path.read_text() + "\n" + article_text(next(added)), encoding="utf-8")

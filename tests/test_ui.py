@@ -16,6 +16,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from corpora import write_pdf
 from helpers import missing
 
 from index.settings import Settings
@@ -566,6 +567,15 @@ def _drive(sync_api, page, url: str, tmp_path: Path) -> None:
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     shutil.copy(SCREENSHOT, tmp_path / "screenshot.png")
+
+    # A PDF too: listed, and the article picker opens what the indexer read from it.
+    report = write_pdf(tmp_path / "valle report.pdf", [["Valle Water Board report.", "The board repaired "
+                       "47 wells in the Zorbul district in 2021."]], title="Valle Water Board report")
+    page.locator("#upload input[type=file]").set_input_files(str(report))
+    expect(docs).to_contain_text("Valle Water Board report", timeout=240_000)
+    page.locator("#article-pick input").click()
+    page.get_by_role("option", name=re.compile("Valle Water Board report")).click()
+    expect(page.locator("#article-view")).to_contain_text("47 wells in the Zorbul district", timeout=30_000)
 
 
 # Records, from before a question is sent, what the page shows while it waits and streams: gradio's

@@ -78,6 +78,9 @@ ul.docs li.is-dup .doc-title { font-weight: 500; color: var(--body-text-color-su
 ul.upload-report { font-size: .82em; padding-left: 1.1em; margin: .3em 0; }
 ul.upload-report .bad { color: #c0392b; }
 ul.upload-report .good { color: #2f855a; }
+.article-view { font-size: .82em; max-height: 45vh; overflow-y: auto; }
+.article-view table.article-meta th { text-align: left; padding-right: .6em; vertical-align: top; }
+.article-view .article-text { white-space: pre-wrap; margin-top: .5em; }
 """
 
 # Clicking [n] scrolls its source into view and flashes it. A plain #src-... link already
@@ -123,6 +126,9 @@ def build_app(settings: Settings, corpus_dir: Path | None = None) -> gr.Blocks:
         except StoreError:
             return render.documents_html([])
 
+    def articles() -> dict:
+        return gr.update(choices=article_choices(settings), value=None)
+
     def take_message(message: str) -> tuple[str, str]:
         return "", message
 
@@ -133,7 +139,7 @@ def build_app(settings: Settings, corpus_dir: Path | None = None) -> gr.Blocks:
 
     def upload(files: list | None, progress: gr.Progress = gr.Progress(track_tqdm=True)) -> tuple:  # noqa: B008
         if not files:
-            return gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         progress(0.05, desc="Saving the files")
         saved = [save_upload(_file_path(f), corpus_dir, Path(_file_path(f)).name) for f in files]
         report, error = None, ""
@@ -146,7 +152,7 @@ def build_app(settings: Settings, corpus_dir: Path | None = None) -> gr.Blocks:
             except Exception as e:  # a broken upload must not take the app down
                 log.exception("indexing %s failed", corpus_dir)
                 error = f"Indexing failed: {type(e).__name__}: {e}"
-        return render.upload_report_html(saved, report, error), documents(), None
+        return render.upload_report_html(saved, report, error), documents(), None, articles()
 
     theme = gr.themes.Soft(
         primary_hue="indigo", neutral_hue="slate",
@@ -160,6 +166,9 @@ def build_app(settings: Settings, corpus_dir: Path | None = None) -> gr.Blocks:
         with gr.Sidebar(width=390, open=True, label="Articles"):
             gr.Markdown("### Articles")
             docs = gr.HTML(documents(), elem_id="doc-list")
+            article = gr.Dropdown(article_choices(settings), value=None, label="What the indexer read from",
+                                  elem_id="article-pick", filterable=True)
+            article_view = gr.HTML("", elem_id="article-view")
             files = gr.File(
                 label=f"Add articles ({' '.join(ALLOWED_SUFFIXES)}; up to {MAX_UPLOAD_BYTES >> 20} MB each)",
                 file_count="multiple", file_types=list(ALLOWED_SUFFIXES), elem_id="upload", height=120,
@@ -204,10 +213,36 @@ def build_app(settings: Settings, corpus_dir: Path | None = None) -> gr.Blocks:
         clear.click(lambda: ([], None), None, [chatbot, last_question], concurrency_limit=None,
                     queue=False)
         chatbot.clear(lambda: None, None, [last_question], concurrency_limit=None, queue=False)
-        files.upload(upload, [files], [upload_status, docs, files], concurrency_limit=1,
+        files.upload(upload, [files], [upload_status, docs, files, article], concurrency_limit=1,
                      concurrency_id="model")
+        article.change(lambda source: show_article(settings, source), [article], [article_view],
+                       concurrency_limit=None, queue=False)
         demo.load(documents, None, [docs], concurrency_limit=None, queue=False)
+        demo.load(articles, None, [article], concurrency_limit=None, queue=False)
     return demo
+
+
+def article_choices(settings: Settings) -> list[tuple[str, str]]:
+    """(label, source) of every indexed article, for the article picker."""
+    from index.build import describe_index
+
+    try:
+        docs = describe_index(settings)
+    except StoreError:
+        return []
+    return [(f"{d['title'] or Path(d['path']).name} · {d['date'] or 'undated'}", d["path"]) for d in docs]
+
+
+def show_article(settings: Settings, source: str | None) -> str:
+    """The article view: what the indexer read from one indexed article (as `rag show`)."""
+    if not source:
+        return ""
+    from index.build import show_indexed
+
+    try:
+        return render.article_html(show_indexed(source, settings))
+    except (StoreError, ValueError) as e:
+        return render.error_html("Cannot show this article.", str(e))
 
 
 def respond(settings: Settings, message: str, history: list, last_question: str | None, top_k: float,

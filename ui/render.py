@@ -11,6 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from rag.answer import page_label
 from rag.citations import MARKER, split_reply
 from rag.retrieve import STOPWORDS
 
@@ -98,9 +99,10 @@ def source_html(c: Any, answer_text: str, quotes: list[str], turn: int) -> str:
     title = e(c.title or Path(c.path).name)
     if c.url and re.match(r"https?://", c.url):
         title = f'<a href="{e(c.url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+    meta = meta_line(c.outlet, c.date, c.date_inferred, c.path, getattr(c, "page", None))
     return (f'<div class="src" id="{source_id(turn, c.n)}">'
             f'<div class="src-head"><span class="src-n">[{c.n}]</span> {title}</div>'
-            f'<div class="src-meta">{e(meta_line(c.outlet, c.date, c.date_inferred, c.path))}</div>'
+            f'<div class="src-meta">{e(meta)}</div>'
             f'<blockquote class="src-text">{highlight(c.text, answer_text, quotes, c.support)}'
             "</blockquote></div>")
 
@@ -108,19 +110,22 @@ def source_html(c: Any, answer_text: str, quotes: list[str], turn: int) -> str:
 def passages_html(passages: list, turn: int) -> str:
     items = []
     for n, p in enumerate(passages, start=1):
+        meta = meta_line(p.outlet, p.date, p.date_inferred, p.path, getattr(p, "page", None))
         items.append(
             f'<div class="passage" id="passage-{turn}-{n}"><div class="src-head"><span class="src-n">'
             f"[{n}]</span> {e(p.title or Path(p.path).name)}</div>"
-            f'<div class="src-meta">{e(meta_line(p.outlet, p.date, p.date_inferred, p.path))}'
+            f'<div class="src-meta">{e(meta)}'
             f" · score {p.score:.3f}</div>"
             f'<blockquote class="src-text">{e(p.text)}</blockquote></div>')
     return (f'<details class="passages" open><summary>All {len(passages)} retrieved passages</summary>'
             f'{"".join(items)}</details>')
 
 
-def meta_line(outlet: str | None, date: str | None, inferred: bool, path: str) -> str:
+def meta_line(outlet: str | None, date: str | None, inferred: bool, path: str,
+              page: str | None = None) -> str:
     when = f"{date} (inferred)" if date and inferred else (date or "undated")
-    return " · ".join(x for x in (outlet, when, Path(path.split("#")[0]).name) if x)
+    where = Path(path.split("#")[0]).name + (f", {page_label(page)}" if page else "")
+    return " · ".join(x for x in (outlet, when, where) if x)
 
 
 def timing_line(answer: Any) -> str:
@@ -226,6 +231,22 @@ def documents_html(docs: list[dict]) -> str:
                      f'{e(d.get("title") or name)}</div><div class="doc-meta"{tip}>{e(meta)}</div>{dup}</li>')
     return (f'<div class="docs-head">{e(head)} <span class="hint">(~ = date inferred)</span></div>'
             f'<ul class="docs">{"".join(items)}</ul>')
+
+
+def article_html(a: dict | None) -> str:
+    """One article as the indexer read it (the record of `rag show`): its metadata, where its
+    date comes from, and the body text that is chunked."""
+    if not a:
+        return ""
+    date = a.get("date") or "none found"
+    if a.get("date"):
+        date += f" ({a.get('date_source')}: {a.get('date_note')})" if a.get("date_note") else ""
+    rows = [("Title", a.get("title")), ("Date", date), ("Outlet", a.get("outlet")),
+            ("Author", a.get("author")), ("Pages", a.get("pages")), ("Duplicate of", a.get("duplicate_of")),
+            ("Note", a.get("note")), ("File", a.get("path"))]
+    meta = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in rows if v)
+    return (f'<div class="article-view"><table class="article-meta">{meta}</table>'
+            f'<div class="article-text">{e(a.get("text") or "")}</div></div>')
 
 
 def upload_report_html(saved: list, report: Any | None, error: str = "") -> str:
