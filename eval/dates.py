@@ -7,7 +7,8 @@ year its corpus README gives?
 
 The gold lists, per corpus, the articles that print no full publication date, with the year the
 README gives (or null where it gives none). Each corpus folder goes through the real metadata
-step (index.build.describe_files: cleaning, metadata, duplicates, years from their events), and every gold article with a
+step (index.build.describe_files: cleaning, metadata, duplicates, years from their events),
+and every gold article with a
 year is scored: right (the year given is the gold's), wrong (another year), or unknown (no year).
 A wrong year is worse than an unknown one: it moves the article into the wrong period of every
 count. Files whose name carries a date and that are not in the gold print their date: the

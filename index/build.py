@@ -247,7 +247,8 @@ def events_date_articles(events: list[Event], docs: dict[str, _Doc]) -> bool:
                 continue
             other = Path(dated_by.source).name
             clue = dates.Clue("same event", other, frozenset({year}),
-                              f"{other} {how} ({event.summary()[:60]}) and dates it {event.date[:7]}", dates.DATED)
+                              f"{other} {how} ({event.summary()[:60]}) and dates it {event.date[:7]}",
+                              dates.DATED)
             narrowed = doc.meta.publication.narrowed(clue)
             if narrowed.year is not None:
                 set_publication(doc.meta, narrowed)

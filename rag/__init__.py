@@ -61,10 +61,12 @@ def events_frame(settings: Settings | None = None):
     for e in events(settings):
         base = {"id": e["id"], "date": e["date"], "date_inferred": e["date_inferred"], "year": e["year"],
                 "places": ", ".join(e["places"]), "sources": len(e["sources"])}
-        rows += [{**base, "kind": "incident", "noun": c["noun"], "outcome": c["outcome"], "figure": c["figure"],
-                  "rule": c["rule"], "other_figures": c["other_figures"], "reported": c["reported"]}
+        rows += [{**base, "kind": "incident", "noun": c["noun"], "outcome": c["outcome"],
+                  "figure": c["figure"], "rule": c["rule"], "other_figures": c["other_figures"],
+                  "reported": c["reported"]}
                  for c in e["counts"]]
-        rows += [{**base, "kind": st["kind"], "noun": st["noun"], "outcome": st["outcome"], "figure": st["figure"],
+        rows += [{**base, "kind": st["kind"], "noun": st["noun"], "outcome": st["outcome"],
+                  "figure": st["figure"],
                   "rule": "not counted: not an incident", "other_figures": [], "reported": {}}
                  for st in e["statements"]]
     return pd.DataFrame(rows)

@@ -251,7 +251,8 @@ def cmd_events(args: argparse.Namespace, settings: Settings) -> None:
         where = ", ".join(e["places"][:2]) or "-"
         print(f"{e['id']:<4} {date:<11} {where[:40]}")
         for c in e["counts"]:
-            others = f"; also reported: {', '.join(f'{v:g}' for v in c['other_figures'])}" if c["other_figures"] else ""
+            also = ", ".join(f"{v:g}" for v in c["other_figures"])
+            others = f"; also reported: {also}" if also else ""
             print(f"{'':5}{c['figure']:g} {c['noun'] or 'people'} {c['outcome']} ({c['rule']}{others})")
         for st in e["statements"]:
             print(f"{'':5}[{st['kind'].replace('_', ' ')}] {st['figure']:g} {st['noun'] or 'people'} "

@@ -237,8 +237,10 @@ def _disagreements(target: Target, events: list[Event]) -> list[str]:
             by_value: dict[float, int] = defaultdict(int)
             for r in reports:
                 by_value[r.value] += 1
-            told = " and ".join(f"{fmt(v)} in {n} article{'s' * (n > 1)}" for v, n in sorted(by_value.items()))
-            notes.append(f"Reports of the event of {_when(e)} differ on {_noun(Target(target.outcome, (noun,) if noun else (), ''))} "
+            told = " and ".join(f"{fmt(v)} in {n} article{'s' * (n > 1)}"
+                                for v, n in sorted(by_value.items()))
+            group = _noun(Target(target.outcome, (noun,) if noun else (), ""))
+            notes.append(f"Reports of the event of {_when(e)} differ on {group} "
                          f"{VERBS.get(target.outcome, target.outcome)}: {told}; counted {fmt(choice.value)}, "
                          f"{choice.rule}.")
     return notes

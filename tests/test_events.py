@@ -28,8 +28,8 @@ CORPORA = ROOT.parent / "shared" / "corpora"
 
 
 def counts(text: str, published: str = "2024-05-20") -> set[tuple]:
-    return {(c.value, c.noun, c.outcome, c.kind) for m in extract_mentions("a.txt", "", text, published, False)
-            for c in m.counts}
+    found = extract_mentions("a.txt", "", text, published, False)
+    return {(c.value, c.noun, c.outcome, c.kind) for m in found for c in m.counts}
 
 
 # --- extraction: any noun, any outcome, only what the sentence states ---------------------------
@@ -74,7 +74,8 @@ def test_statement_kinds(sentence, kind):
 
 
 def test_a_denied_figure_is_no_figure_and_the_correction_is_an_update():
-    found = extract_mentions("a.txt", "", "The governor said 137, not 287, pupils were abducted.", "2024-03-20", False)
+    sentence = "The governor said 137, not 287, pupils were abducted."
+    found = extract_mentions("a.txt", "", sentence, "2024-03-20", False)
     [count] = [c for m in found for c in m.counts]
     assert (count.value, count.revised) == (137, True)
 
@@ -83,7 +84,8 @@ def test_every_extracted_figure_is_stated_by_its_sentence_and_forgeries_are_caug
     paths = sorted(CORPORA.glob("*/corpus/*.txt"))
     if not paths:
         missing(f"corpora not found at {CORPORA}")
-    mentions = [m for p in paths for m in extract_mentions(p.name, "", p.read_text(encoding="utf-8"), "", False)]
+    mentions = [m for p in paths
+                for m in extract_mentions(p.name, "", p.read_text(encoding="utf-8"), "", False)]
     assert len(mentions) > 100
     assert all(validate(m) == [] for m in mentions)
     m = next(m for m in mentions if m.counts)
@@ -112,7 +114,8 @@ def test_an_article_recalling_an_earlier_event_keeps_it_apart():
 # --- group words match by meaning, not by a list of groups -----------------------------------------
 
 @pytest.mark.parametrize("asked, counted, same", [
-    ("soldier", "troop", True), ("security force", "soldier", True), ("security force", "police officer", True),
+    ("soldier", "troop", True), ("security force", "soldier", True),
+    ("security force", "police officer", True),
     ("policeman", "police officer", True), ("job", "employee", True), ("people", "miner", True),
     ("rebel", "rebel fighter", True), ("soldier", "police officer", False), ("student", "teacher", False),
     ("member (Shining Path)", "member (armed forces)", False), ("people", "", True), ("miner", "", False),
@@ -150,7 +153,8 @@ def corpus_events(topic: str) -> list:
 
 def event_of(events_: list, *names: str):
     found = [e for e in events_ if all(any(n in s for s in e.sources) for n in names)]
-    assert len(found) == 1, [(e.id, e.sources) for e in events_ if any(n in " ".join(e.sources) for n in names)]
+    assert len(found) == 1, [(e.id, e.sources) for e in events_
+                             if any(n in " ".join(e.sources) for n in names)]
     return found[0]
 
 
@@ -167,10 +171,13 @@ def test_a_revised_toll_told_by_two_outlets_is_one_event_with_both_figures():
 
 def test_two_attacks_at_one_place_stay_two_events():
     table = corpus_events("nigeria")
-    one = [e for e in table if any("globalupfront" in s for s in e.sources) and e.figure("killed", "policeman")]
-    other = [e for e in table if any("northafricapost" in s for s in e.sources) and e.figure("killed", "soldier")]
+    def having(name: str, outcome: str, noun: str) -> list:
+        return [e for e in table if any(name in s for s in e.sources) and e.figure(outcome, noun)]
+
+    one = having("globalupfront", "killed", "policeman")
+    other = having("northafricapost", "killed", "soldier")
     assert one and other and one[0] is not other[0]
-    bakura = [e for e in table if any("thewhistler" in s for s in e.sources) and e.figure("kidnapped", "student")]
+    bakura = having("thewhistler", "kidnapped", "student")
     kaya = [e for e in table if any("newtelegraph-undated-kaya" in s for s in e.sources)]
     assert bakura and kaya and bakura[0] is not kaya[0]
 

@@ -127,7 +127,8 @@ class Event:
             counts.append({
                 "outcome": outcome, "noun": noun, "figure": choice.value if choice else None,
                 "rule": choice.rule if choice else "",
-                "reported": {fmt(v): sum(1 for r in reports if r.value == v) for v in sorted({r.value for r in reports})},
+                "reported": {fmt(v): sum(1 for r in reports if r.value == v)
+                             for v in sorted({r.value for r in reports})},
                 "other_figures": sorted({r.value for r in reports} - {choice.value} if choice else set()),
             })
         other = sorted({(c.kind, c.outcome, c.noun, c.value) for m in self.mentions for c in m.counts

@@ -43,12 +43,13 @@ from index.nlp import nlp
 NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                 "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
                 "hundred thousand million billion dozen").split()
-HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r"|second|third|fourth|fifth|sixth|seventh|eighth"
-                        r"|ninth|tenth|eleventh|twelfth)\b", re.I)
+ORDINAL_WORDS = "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+HAS_NUMBER = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS + ORDINAL_WORDS) + r")\b", re.I)
 NOT_COUNTS = {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL"}
 NAME_LABELS = {"GPE", "LOC", "FAC", "ORG", "PERSON", "NORP", "EVENT", "PRODUCT", "WORK_OF_ART"}
 PLACE_PREPOSITIONS = {"in", "at", "near", "outside", "from", "of", "on", "into", "across", "around"}
-EVENT_WORDS = re.compile(r"\b(attack(?:s|ed)?|ambush(?:es|ed)?|clash(?:es|ed)?|battles?|firefights?|raid(?:s|ed)?|bombings?|"
+EVENT_WORDS = re.compile(r"\b(attack(?:s|ed)?|ambush(?:es|ed)?|clash(?:es|ed)?|battles?|firefights?|"
+                         r"raid(?:s|ed)?|bombings?|"
                          r"explosions?|blasts?|fires?|collapses?|landslides?|floods?|earthquakes?|"
                          r"crash(?:es)?|shootings?|massacres?|kidnappings?|abductions?|layoffs?|job cuts?|"
                          r"storms?|accidents?|disasters?|offensives?|strikes?|operations?|assaults?)\b", re.I)
@@ -227,7 +228,8 @@ def _not_a_count(group: list[Any], head: Any) -> bool:
         return True
     nxt = head.doc[head.i + 1: head.i + 3].text.lower()
     before = head.doc[max(0, head.i - 2): head.i].text.lower()
-    return head.lower_ == "one" and (nxt.startswith(("by ", "-", "to one", "of the two")) or before == "one by")
+    return head.lower_ == "one" and (nxt.startswith(("by ", "-", "to one", "of the two"))
+                                     or before == "one by")
 
 
 def _of_a_number(nominal: Any) -> bool:
@@ -360,7 +362,8 @@ def _predicate_outcome(token: Any) -> str:
     lemma = token.lemma_.lower()
     particle = next((c.lower_ for c in token.children if c.dep_ == "prt"), "")
     for phrase in (f"{lemma} {particle}".strip(),
-                   *(f"{lemma} {c.lemma_.lower()}" for c in token.children if c.dep_ in ("dobj", "acomp", "oprd"))):
+                   *(f"{lemma} {c.lemma_.lower()}" for c in token.children
+                     if c.dep_ in ("dobj", "acomp", "oprd"))):
         if outcome_of(phrase):
             return outcome_of(phrase)
     if particle and lemma in ("lay", "shut", "let"):
@@ -511,8 +514,9 @@ def _generic(clause: Any) -> bool:
     """'a layoff occurs when at least 50 employees are laid off': a rule, not an event."""
     mark = next((c.lower_ for c in clause.children if c.dep_ in ("mark", "advmod")
                  and c.lower_ in ("when", "if", "unless", "whenever")), "")
-    present = clause.tag_ in ("VBZ", "VBP") or any(c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBZ", "VBP")
-                                                     and c.lower_ not in ("has", "have") for c in clause.children)
+    present = clause.tag_ in ("VBZ", "VBP") or any(
+        c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBZ", "VBP") and c.lower_ not in ("has", "have")
+        for c in clause.children)
     return mark in ("when", "if", "unless", "whenever") and present and clause.dep_ == "advcl"
 
 
@@ -521,7 +525,8 @@ def _modality(predicate: Any | None, clause: Any) -> str:
         return ""
     words = {c.lower_ for c in clause.children if c.dep_ in ("aux", "amod", "advmod")}
     words |= {c.lemma_.lower() for c in predicate.children if c.dep_ in ("amod", "advmod")}
-    if words & {"presume", "presumed", "feared", "believed"} or clause.lemma_ in ("presume", "fear", "believe"):
+    if words & {"presume", "presumed", "feared", "believed"} or \
+            clause.lemma_ in ("presume", "fear", "believe"):
         return "presumed"
     if words & {"will", "would", "'ll", "plan", "plans"} or clause.head.lemma_ in ("plan", "expect", "aim"):
         return "planned"
@@ -597,7 +602,8 @@ def places_in(doc: Any) -> list[str]:
         if e.label_ not in NAME_LABELS or e.label_ in ("PERSON", "NORP", "WORK_OF_ART", "PRODUCT"):
             if not (e.label_ == "PERSON" and e.root.head.lower_ in PLACE_PREPOSITIONS - {"of", "from"}):
                 continue
-        if e.label_ in ("GPE", "LOC", "FAC") or e.root.head.lower_ in PLACE_PREPOSITIONS - {"of", "from", "on"}:
+        if e.label_ in ("GPE", "LOC", "FAC") or \
+                e.root.head.lower_ in PLACE_PREPOSITIONS - {"of", "from", "on"}:
             out.append(_clean_name(e.text))
     return list(dict.fromkeys(n for n in out if n))
 
@@ -619,8 +625,8 @@ def written_date(sentence: str, published: str) -> str:
     """The date a sentence gives its events: written out, or relative to the publication date.
     In an article of unknown year a day or month is kept with the year unknown: 'XXXX-10-28'.
     A reference date ('its workforce as of June 29') dates no event."""
-    sentence = re.sub(r"\b(?:as of|as at|as on)\s+[\w ,.]{3,25}?(?=[,;)]|$|\s(?:excluding|including|and|but))",
-                      " ", sentence, flags=re.I)
+    sentence = re.sub(r"\b(?:as of|as at|as on)\s+[\w ,.]{3,25}?"
+                      r"(?=[,;)]|$|\s(?:excluding|including|and|but))", " ", sentence, flags=re.I)
     if not published:
         found = dates.find_dates(sentence)
         if found:
@@ -681,7 +687,8 @@ def _story_date(units: list[tuple[int, int, str]], published: str) -> str:
     if len(days) != 1:
         return ""
     day = next(iter(days))
-    if len(published) == 10 and not 0 <= (dt.date.fromisoformat(published) - dt.date.fromisoformat(day)).days <= 31:
+    if len(published) == 10 and not \
+            0 <= (dt.date.fromisoformat(published) - dt.date.fromisoformat(day)).days <= 31:
         return ""
     if published[:4].isdigit() and day[:4] != published[:4] and len(published) < 10:
         return ""

@@ -28,8 +28,7 @@ from index.events.vocab import COLLECTIVE, nouns_match
 
 TRANSIENT = {"missing", "trapped", "rescued", "recovered"}
 ADDITIVE = re.compile(r"\b(also|as well|in addition|additionally|another|a further|besides)\b", re.I)
-MAX_REVISION = 3.0
-MANY_NAMES = 4  # reports sharing this many rare names tell one story, whatever their figures  # reports of one event differ by at most this factor; beyond, they are two events
+MAX_REVISION = 3.0  # reports of one event differ by at most this factor; beyond, they are two events
 WINDOW_DAYS = 7
 
 
@@ -75,8 +74,8 @@ def _article_figure(items: list, asked: str) -> tuple[float, tuple]:
     # "Two soldiers were also killed": a group told in addition to the toll adds to it.
     total = best[1].value
     for m, c in items:
-        if c is not best[1] and c.noun and not same_group(c.noun, best[1].noun) and ADDITIVE.search(m.sentence) \
-                and m is not best[0]:
+        if c is not best[1] and c.noun and not same_group(c.noun, best[1].noun) \
+                and ADDITIVE.search(m.sentence) and m is not best[0]:
             total += c.value
     return total, best
 
@@ -358,5 +357,6 @@ def _event(mentions: list[Mention]) -> Event:
     places = list(dict.fromkeys(p for m in mentions for p in m.places))
     names = list(dict.fromkeys(n for m in mentions for n in m.names))
     kinds = Counter(m.kind for m in mentions if m.kind)
-    return Event("", date, bool(best and best.date_inferred), places, kinds.most_common(1)[0][0] if kinds else "",
+    kind = kinds.most_common(1)[0][0] if kinds else ""
+    return Event("", date, bool(best and best.date_inferred), places, kind,
                  sorted(mentions, key=lambda m: (m.source, m.start)), basis, names)

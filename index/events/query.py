@@ -27,7 +27,8 @@ WHICH_YEAR = re.compile(r"\b(which|what|in which) year\b.*\b(deadliest|most|high
 # Questions about something other than a sum of events: a war's toll, a difference, a duration.
 NOT_EVENTS = re.compile(r"\b(conflict|war|insurgency|decades|since the \d{4}s|how many more|how many fewer"
                         r"|how much more|difference|how many (?:days|weeks|months|years|hours|times|minutes)"
-                        r"|how much (?:money|ransom|compensation|did .* pay|does|is|was)|how many people does)\b",
+                        r"|how much (?:money|ransom|compensation|did .* pay|does|is|was)"
+                        r"|how many people does)\b",
                         re.I)
 EVENT_NOUNS = {"attack", "clash", "ambush", "incident", "event", "battle", "explosion", "raid", "bombing",
                "kidnapping", "abduction", "round", "layoff", "disaster", "accident"}
@@ -52,7 +53,8 @@ EVENT_KINDS = (r"attack|ambush|clash|battle|raid|explosion|blast|fire|collapse|m
 SINGLE_EVENT = re.compile(r"\bthe\s+(?:[\w'’%-]+\s+){0,5}?(?:" + EVENT_KINDS + r")\b(?!s)", re.I)
 PLURAL_EVENTS = re.compile(r"\b(?:" + EVENT_KINDS + r")(?:s|es)\b|\b(?:both|two|three|all|each|every|combined"
                            r"|together|in total|altogether)\b", re.I)
-OTHER_PART = re.compile(r"\b(what|which|who|whom|where|why|when|how did|how was|how were|what happened)\b", re.I)
+OTHER_PART = re.compile(r"\b(what|which|who|whom|where|why|when|how did|how was|how were|what happened)\b",
+                        re.I)
 
 
 @dataclass
@@ -89,7 +91,8 @@ def parse(question: str, today: dt.date | None = None) -> EventQuestion | None:
     kind = "which_year" if which_year and not re.search(r"\bhow many\b", question, re.I) else "count"
     if any(set(t.nouns) & EVENT_NOUNS for t in targets):
         kind = "events"
-        targets = [Target(t.outcome, tuple(n for n in t.nouns if n not in EVENT_NOUNS), t.words) for t in targets]
+        targets = [Target(t.outcome, tuple(n for n in t.nouns if n not in EVENT_NOUNS), t.words)
+                   for t in targets]
     names, alternatives = _names(doc, targets)
     other = bool(OTHER_PART.search(re.sub(r"\bhow (?:many|much)\b", " ", question, flags=re.I)))
     word = EVENT_WORD.search(question)
@@ -117,7 +120,8 @@ def _targets(doc: Any) -> list[Target]:
             outcome = "killed"
         if not outcome and set(nouns) & EVENT_NOUNS:
             # "how many attacks on police": events in which the police were hit, whatever happened
-            victims = [c for t in span for c in t.children if c.dep_ == "pobj" and c.head.lower_ in ("on", "against")]
+            victims = [c for t in span for c in t.children
+                       if c.dep_ == "pobj" and c.head.lower_ in ("on", "against")]
             outcome, nouns = "any", tuple(_noun_name(v) for v in victims) + tuple(set(nouns) & EVENT_NOUNS)
         if outcome:
             targets.append(Target(outcome, nouns, span.text))
@@ -209,8 +213,8 @@ def _coordinated(a: Any, b: Any) -> bool:
 
 def _months(question: str) -> tuple[str, ...]:
     found = []
-    for m in re.finditer(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?,?\s+((?:19|20)\d\d)\b",
-                         question, re.I):
+    month = "|".join(sorted(MONTHS, key=len, reverse=True))
+    for m in re.finditer(r"\b(" + month + r")\.?,?\s+((?:19|20)\d\d)\b", question, re.I):
         found.append(f"{m.group(2)}-{MONTHS[m.group(1).lower()]:02d}")
     return tuple(found)
 

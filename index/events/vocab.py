@@ -82,7 +82,8 @@ RUNNING_TOTAL = re.compile(
     re.I)
 HISTORICAL = re.compile(
     r"\b(decades?|centur(?:y|ies)|over (?:the (?:past|last) )?(?:\d+|two|three|four|five|ten|twenty) years"
-    r"|in the (?:past|last) (?:\d+|two|three|four|five|ten|twenty) years|since the (?:19|20)\d0s|the (?:19|20)\d0s"
+    r"|in the (?:past|last) (?:\d+|two|three|four|five|ten|twenty) years|since the (?:19|20)\d0s"
+    r"|the (?:19|20)\d0s"
     r"|between (?:19|20)\d\d and (?:19|20)\d\d|civil war|the war|the conflict|insurgency|since it began"
     r"|broke out in|per year|a year(?! ago| after| earlier| later| before)"
     r"|each year|every year|annually|on average|used to|in (?:its|their) history|all[- ]time)\b", re.I)
