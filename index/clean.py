@@ -37,10 +37,10 @@ TAIL_MARKER = re.compile(
     r"|most\s+(read|popular)|trending(\s+now)?|comments?)$",
     re.I,
 )
-# Photo credits glued to the end of a caption line: "... JAIME RAZURI/AFP via Getty Images".
+# Photo credits glued to the end of a caption line: "... JANE ROE/AGENCY via Some Images".
 PHOTO_CREDIT = re.compile(
-    r"\s*(?:\[(?:File|Photo):[^\]]*\]|(?:Photo:\s*)?[A-Z][A-Z .'-]+/(?:AFP|AP|Reuters|EPA|Getty)"
-    r"(?:\s+via\s+Getty\s+Images)?)\s*$"
+    r"\s*(?:\[(?:File|Photo):[^\]]*\]|(?:Photo:\s*)?[A-Z][A-Z .'-]+/[A-Z][\w-]{1,15}"
+    r"(?:\s+via\s+[A-Z][\w]*(?:\s+Images)?)?)\s*$"
 )
 SECTION_LABEL = re.compile(r"^[A-Z][A-Z .&'/-]{1,30}$")  # "BRIEF", "THE ORGANIZATION"
 

@@ -45,7 +45,7 @@ class Settings:
     time_aware: bool = True
     # Counting and 'which year' questions answered from the event table (index/events.py).
     events: bool = True
-    # A question naming someone or somewhere no article contains ("FARC", "Colombia") is
+    # A question naming someone or somewhere no article contains ("Northwind Front", "Atlantis") is
     # refused without asking the model. Off: such questions go through retrieval like any other.
     refuse_unknown_names: bool = True
     # The LLM words the computed count (checked against the arithmetic); off: the plain computed text.

@@ -270,12 +270,12 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> None:
     from rag.models import load_llm, model_label, model_path
 
     t = time.perf_counter()
-    vector = embed(["Shining Path attack in the VRAEM"], settings)[0]
+    vector = embed(["Two boats were rescued off the coast"], settings)[0]
     print(f"embedding model: ok ({len(vector)} dimensions, {time.perf_counter() - t:.1f}s)")
     t = time.perf_counter()
     path = settings.llm_url or model_path(settings)
     llm = load_llm(settings)
-    out = llm.create_completion("The capital of Peru is", max_tokens=1, temperature=0)
+    out = llm.create_completion("The capital of France is", max_tokens=1, temperature=0)
     token = out["choices"][0]["text"]
     print(f"LLM: ok ({model_label(settings)} at {path}; one-token completion {token!r}, "
           f"{time.perf_counter() - t:.1f}s)")

@@ -123,7 +123,7 @@ def _noun(target: Target, n: float = 2) -> str:
 
 
 def _when(event: Event) -> str:
-    """'2012-08-15 in Mazangaro, Junin', '15 October (year not given) in Amasra'."""
+    """'2012-08-15 in Ridgeford, Valle Norte', '15 October (year not given) in Norvik'."""
     if event.year:
         date = event.date + (" (date inferred)" if event.date_inferred else "")
     elif event.date:
@@ -145,6 +145,7 @@ def _refs(event: Event, numbers: dict) -> str:
 
 def _total(answer: Answer, q: EventQuestion, events: list[Event], numbers: dict) -> list[Event]:
     parts, notes = [], []
+    events = sorted(events, key=lambda e: (not e.year, e.date))  # by date; those of no known year last
     for target in q.targets:
         counted = [(e, _figure(e, target)) for e in events]
         counted = [(e, v) for e, v in counted if v]
@@ -216,14 +217,31 @@ def _which_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: 
 def _none_in_period(answer: Answer, q: EventQuestion, relevant: list[Event]) -> None:
     # No markers: nothing is cited as if it answered; the passages show what the articles do say.
     target = q.targets[0]
-    answer.text = (f"The articles report no {_noun(target)} {VERBS.get(target.outcome, target.outcome)} "
-                   f"in {_period_label(q)}")
+    if q.kind == "events":
+        on = f" on {_noun(target)}" if target.nouns else ""
+        answer.text = f"The articles report no events{on} in {_period_label(q)}"
+    else:
+        answer.text = (f"The articles report no {_noun(target)} {VERBS.get(target.outcome, target.outcome)} "
+                       f"in {_period_label(q)}")
     years = ", ".join(str(y) for y in sorted({e.year for e in relevant if e.year}))
-    unknown = sum(1 for e in relevant if not e.year)
-    undated = f"{unknown} event{'s' * (unknown > 1)} whose year the articles do not give" if unknown else ""
+    unknown = [e for e in relevant if not e.year]
+    undated = f"{len(unknown)} event{'s' * (len(unknown) > 1)} whose year the articles do not give" \
+        if unknown else ""
     held = " and ".join(x for x in (years, undated) if x)
     answer.text += f"; they report such figures only for {held}." if held else "."
+    possible = [e for e in unknown if q.period is None or not e.possible_years
+                or any(y in q.period for y in e.possible_years)]
+    for e in possible:
+        # No figure is counted for the period, but the reader sees what might belong to it.
+        answer.text += (f" Not counted, as its year is not given: {e.summary()}, reported by "
+                        f"{len(e.sources)} article{'s' * (len(e.sources) > 1)}"
+                        + (f" (which allow {_years(e.possible_years)})" if e.possible_years else "") + ".")
     answer.answered = False
+
+
+def _years(years: list[int]) -> str:
+    """[2022, 2023, 2024] -> '2022 to 2024'."""
+    return str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}"
 
 
 def _disagreements(target: Target, events: list[Event]) -> list[str]:

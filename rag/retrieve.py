@@ -88,7 +88,7 @@ def question_names(question: str) -> list[str]:
     from index.nlp import nlp
 
     doc = nlp()(question)
-    # Title Case ("How Many Jobs Did Intel Cut?") capitalises small words too: then only spaCy's
+    # Title Case ("How Many Jobs Did Acme Cut?") capitalises small words too: then only spaCy's
     # entities are names.
     title_case = any(t.lower_ in TITLE_CASE_TELLS and t.text.istitle() and not t.is_sent_start
                      for t in doc)

@@ -228,9 +228,17 @@ def counted(seeds_settings):
 
 
 def test_seed_counts_one_event_two_outlets(counted):
-    answer = ask("how many soldiers died in 2023?", counted)
-    assert answer.text.startswith("4 soldiers killed in 2023")
+    answer = ask("How many soldiers died in the clash in Putis?", counted)
+    assert answer.text.startswith("4 soldiers killed")
     assert {Path(c.path).name[:3] for c in answer.citations} == {"002", "004"}
+
+
+def test_an_event_of_unknown_year_is_not_counted_for_a_period(counted):
+    """The two reports of the clash print no date and their text leaves the year open: the
+    question's 2023 cannot be checked, so no 2023 figure is given; the reader sees the event."""
+    answer = ask("how many soldiers died in 2023?", counted)
+    assert not answer.answered and not answer.citations
+    assert "whose year the articles do not give" in answer.text and "4 soldiers killed" in answer.text
 
 
 def test_seed_total_has_its_breakdown(counted):

@@ -2,8 +2,8 @@
 
     rewrite("and in 2020?", "how many soldiers died in 2023?")  -> "how many soldiers died in 2020?"
     rewrite("what about rebels?", "how many soldiers died in 2023?") -> "how many rebels died in 2023?"
-    rewrite("and in Colombia?", "how many soldiers died in 2023?")
-        -> "how many soldiers died in Colombia in 2023?"
+    rewrite("and in Valle Norte?", "how many soldiers died in 2023?")
+        -> "how many soldiers died in Valle Norte in 2023?"
 
 A follow-up is short, and starts with "and", "what about", "how about", "what of", "same
 for", a preposition ("in 2020?", "since 2015?") or is a bare period ("2020?"). What it carries

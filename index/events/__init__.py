@@ -168,7 +168,7 @@ def fmt(value: float) -> str:
 
 
 def plural(noun: str, n: float = 2) -> str:
-    """'soldier' -> 'soldiers', 'member (Shining Path)' -> 'Shining Path members'."""
+    """'soldier' -> 'soldiers', 'member (Red Banner)' -> 'Red Banner members'."""
     if not noun:
         return "people"
     if noun.endswith(")") and " (" in noun:

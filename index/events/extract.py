@@ -167,7 +167,7 @@ def counts_in(doc: Any) -> list[Count]:
         if head.ent_type_ in NAMED or noun_token is not None and (noun_token.ent_type_ in NOT_COUNTS or (
                 noun_token.pos_ == "PROPN" and any(c.dep_ == "compound" and c.pos_ == "PROPN"
                                                    for c in noun_token.children))):
-            continue  # "two months", "272 Task Force Battalion": a number in a name counts nothing
+            continue  # "two months", "71 Task Force Battalion": a number in a name counts nothing
         if noun_token is not None and is_unit(noun_token.lemma_) and not unit:
             continue  # "820 feet", "two months", "13%"
         if noun_token is not None and not via_of and _of_a_number(noun_token):
@@ -335,8 +335,8 @@ def _is_location(noun: Any) -> bool:
 
 def _noun_name(noun: Any) -> str:
     """What is counted, in the words groups are matched by: 'police officers' -> 'police officer',
-    'rebel fighters' -> 'rebel fighter', 'Nigerian soldiers' -> 'soldier', 'members of the Shining
-    Path' -> 'member (shining path)', 'Shining Path rebels' -> 'rebel (shining path)'."""
+    'rebel fighters' -> 'rebel fighter', 'Valdan soldiers' -> 'soldier', 'members of the Red
+    Banner' -> 'member (Red Banner)', 'Red Banner rebels' -> 'rebel (Red Banner)'."""
     lemma = noun_key(noun.lemma_ if noun.lemma_ != "-PRON-" else noun.text)
     compounds = [c for c in noun.children if c.dep_ in ("compound", "amod") and c.i < noun.i]
     common = [noun_key(c.lemma_) for c in compounds if c.pos_ == "NOUN" and c.i == noun.i - 1]
@@ -609,7 +609,7 @@ def places_in(doc: Any) -> list[str]:
 
 
 def _clean_name(text: str) -> str:
-    text = re.split(r"\s*[(\[]", text.strip(), maxsplit=1)[0]  # "Alphabet (Google's parent": Alphabet
+    text = re.split(r"\s*[(\[]", text.strip(), maxsplit=1)[0]  # "Acme (the parent of Acme Labs": Acme
     text = re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I)
     text = re.sub(r"['’]s$", "", text).strip(" .,;:-–—'\"“”")
     return text

@@ -226,7 +226,7 @@ def _article_groups(mentions: list[Mention]) -> list[_Group]:
 
 
 def _overlap(a: set[str], b: set[str]) -> set[str]:
-    """Names shared, allowing one to contain the other ('Karaganda' / 'Karaganda region')."""
+    """Names shared, allowing one to contain the other ('Norvik' / 'Norvik region')."""
     out = a & b
     for x in a - out:
         if any(x in y.split() or y in x.split() or x in y or y in x for y in b if min(len(x), len(y)) >= 4):
@@ -239,7 +239,7 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
     if not _dates_fit(a.dates() + b.dates()):
         return 0.0
     # Two outlets placing it in different towns are two events, unless they tell the same figure
-    # (sentence places are noisy: 'Pa.' for 'Pennsylvania', the capital a wire is filed from).
+    # (sentence places are noisy: 'Ont.' for 'Ontario', the capital a wire is filed from).
     placed_apart = a.places and b.places and not _overlap(a.places, b.names | b.places) \
         and not _overlap(b.places, a.names | a.places)
     fa, fb = a.figures(), b.figures()
@@ -257,7 +257,10 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
         tolls = sorted((ta[ka[0]], tb[kb[0]]), reverse=True)
         if high > MAX_REVISION * max(low, 1) and tolls[0] > MAX_REVISION * max(tolls[1], 1):
             return 0.0
-    agree = any(fa[ka] & fb[kb] for ka, kb in shared)
+    # Agreement is on the toll both give: when both count dead, an equal minor figure ("3
+    # injured") beside different dead ("6 killed", "16 police killed") is a coincidence.
+    main = "killed" if any(k[0] == "killed" for k in fa) and any(k[0] == "killed" for k in fb) else ""
+    agree = any(fa[ka] & fb[kb] for ka, kb in shared if not main or ka[0] == main)
     common = a.names & b.names & distinctive
     counted = {f"{v:g}" for f in (fa, fb) for values in f.values() for v in values}
     shared_numbers = (a.numbers & b.numbers) - counted
@@ -267,8 +270,7 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
                                                  or _dated_same_month(a.dates(), b.dates()))
     # A small figure ("5 killed") agrees by chance more often than "41": it needs two names.
     agreed = {v for ka, kb in shared for v in fa[ka] & fb[kb]}
-    recalled = any(m.role == "background" for m in a.mentions + b.mentions)
-    names_needed = 1 if any(v >= 10 for v in agreed) or len(agreed) >= 2 or not recalled else 2
+    names_needed = 1 if any(v >= 10 for v in agreed) or len(agreed) >= 2 else 2
     same_month = _dated_same_month(a.dates(), b.dates())
     if agree and (len(common) >= names_needed or common and same_month or same_story or unnamed):
         return 3.0 + len(common) + len(shared_numbers)
@@ -302,7 +304,7 @@ def _dated_same_month(a: list[str], b: list[str]) -> bool:
 
 
 def name_words(name: str) -> set[str]:
-    """The words that tell one name from another: 'Kostenko mine' -> {'kostenko'}."""
+    """The words that tell one name from another: 'Lindqvist mine' -> {'lindqvist'}."""
     from index.events.query import GENERIC
 
     return {w for w in re.sub(r"[^\w]+", " ", fold(name)).split() if len(w) >= 3 and w not in GENERIC}

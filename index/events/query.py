@@ -73,7 +73,7 @@ class EventQuestion:
     names: list[str] = field(default_factory=list)
     alternatives: set[tuple[str, str]] = field(default_factory=set)  # names coordinated by "and"/"or"
     other_part: bool = False  # it also asks something a count does not answer ("and which ones?")
-    event_word: str = ""  # the kind of event it names ("the Putis clash": clash)
+    event_word: str = ""  # the kind of event it names ("the Ridgeford clash": clash)
     single: bool = False  # it asks about one event ("the attack on X"), not several
 
 
@@ -146,7 +146,7 @@ def _governing_outcome(many: Any) -> str:
 
 def _asked_nouns(many: Any) -> tuple[str, ...]:
     """The groups 'how many' asks for, named as extraction names counted groups ('how many
-    Shining Path members' -> 'member (shining path)'; 'how many kilograms of X' -> 'X')."""
+    Red Banner members' -> 'member (Red Banner)'; 'how many kilograms of X' -> 'X')."""
     head = many.head
     noun = None
     if many.dep_ in ("amod", "nummod") and head.pos_ in ("NOUN", "PROPN"):
@@ -188,7 +188,7 @@ def _names(doc: Any, targets: list[Target]) -> tuple[list[str], set[tuple[str, s
         if token is not None:
             spans.append((name, token))
     spans = [(n, t) for n, t in spans if any(ch.isupper() for ch in n)]  # "jihadist" is no name
-    # A name in brackets says what the name before it is ("Alphabet (Google's parent)"): no constraint.
+    # A name in brackets says what the name before it is ("Acme (the parent of Acme Labs)"): no constraint.
     bracketed = {t.i for open_ in doc if open_.text in "([" for t in doc[open_.i:]
                  if t.i <= next((c.i for c in doc[open_.i:] if c.text in ")]"), len(doc))}
     spans = [(n, t) for n, t in spans if t.i not in bracketed]
@@ -246,14 +246,14 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
 
     def names_weak(event: Event) -> set[str]:
         """Names its articles print only once, in passing: enough beside a name that identifies
-        the event ('the ISWAP attack on Sabon Gari'), never alone."""
+        the event ('the Red Banner attack on Ridgeford'), never alone."""
         bodies = [words(text_of(m.source)) for m in event.mentions if m.role == "main"]
         return {n for n in q.names if any(_name_in(n, b) for b in bodies)}
 
     def names_met(event: Event) -> set[str]:
         # What an event is about: its articles' headlines and leads, the names they print more
         # than once (main mentions), and the sentences that state its figures; not every name an
-        # article prints in passing ("Microsoft, Meta and Amazon have all slashed their ranks").
+        # article prints in passing ("Acme, Globex and Initech have all slashed their ranks").
         texts = [words((lead(m.source) if m.role == "main" else " ".join(m.names)) + " " + m.sentence)
                  for m in event.mentions]
         bodies = [words(text_of(m.source)) for m in event.mentions if m.role == "main"]
@@ -291,7 +291,7 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
 def one_event(q: EventQuestion, events: list[Event]) -> list[Event]:
     """For a question about one event ("the attack on X"): the events matched are its reports,
     fused into one when their dates allow (never added up); else the one its reports call by the
-    question's word ("the Llochegua ambush" of the ambush and an earlier attack there)."""
+    question's word ("the Ridgeford ambush" of the ambush and an earlier attack there)."""
     from index.events.identity import fuse
 
     if not q.single or len(events) < 2:

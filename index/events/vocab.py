@@ -118,7 +118,7 @@ def is_unit(lemma: str) -> bool:
 
 def noun_key(lemma: str) -> str:
     """The form group nouns are compared in: lemma, lower case, 'policemen' -> 'policeman'
-    (a qualifier in brackets keeps its case: 'member (Shining Path)')."""
+    (a qualifier in brackets keeps its case: 'member (Red Banner)')."""
     lemma = lemma.strip()
     if " (" in lemma:
         head, _, rest = lemma.partition(" (")
@@ -140,7 +140,7 @@ def nouns_match(asked: str, counted: str) -> bool:
     """Does a figure for `counted` answer a question about `asked`? Same noun, a compound of it
     ('rebel fighter' for 'rebel'), a word for the same members ('troops' for 'soldiers'), or a
     covering word ('security forces' for soldiers and police); never members of something else
-    ('members of the armed forces' for 'Shining Path members')."""
+    ('members of the armed forces' for 'Red Banner members')."""
     asked, asked_of = split_noun(noun_key(asked))
     counted, counted_of = split_noun(noun_key(counted))
     asked_of, counted_of = asked_of.lower(), counted_of.lower()
