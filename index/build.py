@@ -239,10 +239,11 @@ def events_date_articles(events: list[Event], docs: dict[str, _Doc]) -> bool:
                     or m.source == dated_by.source:
                 continue
             if m.role == "main":
-                year, how = event.year, "reports the same event"
+                year, month, how = event.year, event.date[:7], "reports the same event"
             elif m.since and len(event.date) >= 7:
                 day = dt.date.fromisoformat(event.date[:7] + "-15") + dt.timedelta(days=m.since)
-                year, how = day.year, f"dates the event it recalls {m.since // 30 or 1} month(s) before"
+                year, month = day.year, day.isoformat()[:7]
+                how = f"dates the event it recalls {m.since // 30 or 1} month(s) before"
             else:
                 continue
             other = Path(dated_by.source).name
@@ -252,11 +253,10 @@ def events_date_articles(events: list[Event], docs: dict[str, _Doc]) -> bool:
             narrowed = doc.meta.publication.narrowed(clue)
             if narrowed.year is not None:
                 set_publication(doc.meta, narrowed)
-                if m.role == "main" and narrowed.month_day is None and len(event.date) >= 7 \
-                        and event.date[:4] == str(narrowed.year):
-                    # A report of an event dated to the day appeared that month (as far as known):
+                if narrowed.month_day is None and len(month) == 7 and month[:4] == str(narrowed.year):
+                    # A report of an event dated to the month appeared that month (as far as known):
                     # its "in November" is then last November, not next.
-                    doc.meta.date = event.date[:7]
+                    doc.meta.date = month
                 changed = True
     return changed
 

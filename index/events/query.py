@@ -95,10 +95,15 @@ def parse(question: str, today: dt.date | None = None) -> EventQuestion | None:
                    for t in targets]
     names, alternatives = _names(doc, targets)
     other = bool(OTHER_PART.search(re.sub(r"\bhow (?:many|much)\b", " ", question, flags=re.I)))
+    months = _months(question)
+    period = question_period(question, today)
+    if months:  # "November 2022 ... four months later": the period runs to the last month
+        years = [int(m[:4]) for m in months] + ([period.start, period.end] if period else [])
+        period = Period(min(years), max(years))
     word = EVENT_WORD.search(question)
     single = bool(SINGLE_EVENT.search(question)) and not alternatives and not PLURAL_EVENTS.search(question)
-    return EventQuestion(kind, targets, question_period(question, today), _months(question), names,
-                         alternatives, other, word.group(1).lower().rstrip("s") if word else "", single)
+    return EventQuestion(kind, targets, period, months, names, alternatives, other,
+                         word.group(1).lower().rstrip("s") if word else "", single)
 
 
 def _targets(doc: Any) -> list[Target]:
@@ -212,10 +217,20 @@ def _coordinated(a: Any, b: Any) -> bool:
 
 
 def _months(question: str) -> tuple[str, ...]:
+    """The months a question names: 'in November 2022', and 'the round it announced four months
+    later' after a named month."""
     found = []
     month = "|".join(sorted(MONTHS, key=len, reverse=True))
     for m in re.finditer(r"\b(" + month + r")\.?,?\s+((?:19|20)\d\d)\b", question, re.I):
         found.append(f"{m.group(2)}-{MONTHS[m.group(1).lower()]:02d}")
+    later = re.search(r"\b(\w+)\s+months?\s+(?:later|after)\b", question, re.I)
+    if found and later:
+        words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1}
+        n = int(later.group(1)) if later.group(1).isdigit() else words.get(later.group(1).lower(), 0)
+        if n:
+            year, mon = int(found[-1][:4]), int(found[-1][5:7]) + n
+            found.append(f"{year + (mon - 1) // 12}-{(mon - 1) % 12 + 1:02d}")
     return tuple(found)
 
 
