@@ -133,7 +133,9 @@ def test_pdf_reader_never_raises_never_invents_text_and_keeps_each_sentence(page
     written = " ".join(p for page in pages for p in page)
     if problem:  # nothing but blanks and page numbers
         assert problem.startswith("no text layer")
-        assert all(not p.strip() or PAGE_NUMBER.match(p.strip()) for page in pages for p in page)
+        # (a number alone at the edge of every page is a page number or a running footer)
+        assert all(not p.strip() or PAGE_NUMBER.match(p.strip()) or p.strip().isdigit()
+                   for page in pages for p in page)
         return
     assert set(text.split()) <= set(written.split()) | {w.replace("-", "") for w in written.split()}
     running = {p for p in written_paragraphs(pages) if sum(p in page for page in pages) >= 3}
