@@ -229,8 +229,9 @@ def _none_in_period(answer: Answer, q: EventQuestion, relevant: list[Event]) -> 
         if unknown else ""
     held = " and ".join(x for x in (years, undated) if x)
     answer.text += f"; they report such figures only for {held}." if held else "."
-    possible = [e for e in unknown if q.period is None or not e.possible_years
-                or any(y in q.period for y in e.possible_years)]
+    # Events the articles only recall have no bound on their year: they are not offered.
+    possible = [e for e in unknown if any(m.role == "main" for m in e.mentions) and (
+        q.period is None or not e.possible_years or any(y in q.period for y in e.possible_years))]
     for e in possible:
         # No figure is counted for the period, but the reader sees what might belong to it.
         answer.text += (f" Not counted, as its year is not given: {e.summary()}, reported by "

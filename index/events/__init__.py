@@ -195,8 +195,9 @@ def to_json(event: Event) -> str:
 
 def extract_events(documents: list) -> list[Event]:
     """Articles -> events. Each document: (source, title, body, publication date, date inferred)."""
-    from index.events.extract import extract_mentions
+    from index.events.extract import extract_mentions, parse_articles
     from index.events.identity import merge
 
+    parse_articles([(title, body) for _, title, body, *_ in documents])
     mentions = [m for doc in documents for m in extract_mentions(*doc)]
     return merge(mentions)

@@ -21,6 +21,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter
+from functools import cached_property
 
 from index.events import Choice, Event, Mention, Report
 from index.events.extract import fold
@@ -116,32 +117,35 @@ def choose(reports: list[Report]) -> Choice | None:
 # --- which reports are one event -------------------------------------------------------------
 
 class _Group:
-    """Mentions of one article about one event, before reports of other articles join them."""
+    """Mentions of one article about one event, before reports of other articles join them.
+    (Its features are computed once: merging compares each group with many others.)"""
 
     def __init__(self, mentions: list[Mention]) -> None:
         self.mentions = mentions
         self.sources = {m.source for m in mentions}
 
-    @property
+    @cached_property
     def names(self) -> set[str]:
-        """The words of the names its articles give ('arcelormittal', 'kostenko', 'karaganda')."""
+        """The words of the names its articles give ('lindqvist', 'norvik')."""
         return {w for m in self.mentions for n in m.names for w in name_words(n)}
 
-    @property
+    @cached_property
     def sentence_names(self) -> set[str]:
         from index.events.extract import names_in, parse_all
 
-        if not hasattr(self, "_sentence_names"):
-            self._sentence_names = {w for doc in parse_all([m.sentence for m in self.mentions])
-                                    for n in names_in(doc) for w in name_words(n)}
-        return self._sentence_names
+        return {w for doc in parse_all([m.sentence for m in self.mentions])
+                for n in names_in(doc) for w in name_words(n)}
 
-    @property
+    @cached_property
     def numbers(self) -> set[str]:
         return {n for m in self.mentions for n in m.numbers}
 
     def tolls(self) -> dict[str, float]:
         """The largest incident figure per outcome: what two reports' tolls are compared by."""
+        return self._tolls
+
+    @cached_property
+    def _tolls(self) -> dict[str, float]:
         out: dict[str, float] = {}
         for m in self.mentions:
             for c in m.counts:
@@ -149,16 +153,24 @@ class _Group:
                     out[c.outcome] = max(out.get(c.outcome, 0), c.value)
         return out
 
-    @property
+    @cached_property
     def places(self) -> set[str]:
         return {fold(p) for m in self.mentions for p in m.places}
 
     def dates(self) -> list[str]:
         """Dates the reports give: written in the text, or the date an article prints (an inferred
         publication year is too weak to keep two reports apart)."""
+        return self._dates
+
+    @cached_property
+    def _dates(self) -> list[str]:
         return [m.date for m in self.mentions if m.date and (m.date_basis == "text" or not m.date_inferred)]
 
     def figures(self) -> dict[tuple[str, str], set[float]]:
+        return self._figures
+
+    @cached_property
+    def _figures(self) -> dict[tuple[str, str], set[float]]:
         out: dict[tuple[str, str], set[float]] = {}
         for m in self.mentions:
             for c in m.counts:
@@ -178,13 +190,10 @@ def merge(mentions: list[Mention]) -> list[Event]:
     documents = len({m.source for m in mentions}) or 1
     distinctive = {n for n, k in df.items() if k <= max(2, math.ceil(0.2 * documents))}
     pairs = []
-    for i, a in enumerate(groups):
-        for b in groups[i + 1:]:
-            if a.sources & b.sources:
-                continue
-            strength = _same_event(a, b, distinctive)
-            if strength:
-                pairs.append((strength, i, groups.index(b)))
+    for i, j in _candidates(groups, distinctive):
+        strength = _same_event(groups[i], groups[j], distinctive)
+        if strength:
+            pairs.append((strength, i, j))
     # Agreeing figures first: they date and place the reports that weaker matches are checked against.
     home = list(range(len(groups)))
     members: dict[int, list[int]] = {i: [i] for i in range(len(groups))}
@@ -209,6 +218,29 @@ def merge(mentions: list[Mention]) -> list[Event]:
     for n, event in enumerate(events, 1):
         event.id = f"E{n}"
     return events
+
+
+def _candidates(groups: list[_Group], distinctive: set[str]) -> list[tuple[int, int]]:
+    """Pairs of groups of different articles worth comparing: they share a figure of one outcome,
+    a rare name, a figure of their story or a day. Comparing every pair would grow with the
+    square of the corpus (2,000 articles: millions of pairs)."""
+    keys: dict[object, list[int]] = {}
+    for i, g in enumerate(groups):
+        found: set[object] = {("figure", o, v) for (o, _), values in g.figures().items() for v in values}
+        found |= {("name", w) for w in g.names & distinctive}
+        found |= {("story", n) for n in g.numbers}
+        found |= {("day", d) for d in g.dates() if len(d) == 10}
+        for key in found:
+            keys.setdefault(key, []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in keys.values():
+        if len(members) > 200:
+            continue  # a figure or name so common it tells nothing ("2 killed")
+        for k, i in enumerate(members):
+            for j in members[k + 1:]:
+                if not groups[i].sources & groups[j].sources:
+                    pairs.add((i, j))
+    return sorted(pairs)
 
 
 def _article_groups(mentions: list[Mention]) -> list[_Group]:
