@@ -50,7 +50,10 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         return None
     texts = _article_texts(store)
     found = match(q, events, lambda source: texts.get(source, ""))
-    found.events = one_event(q, found.events)
+    single = one_event(q, found)
+    if q.single and found.events and not single:
+        return None  # several events fit "the attack on X", and the table cannot tell which
+    found.events = single
     if found.unmet or not found.events and (q.names or q.kind == "which_year"):
         return None  # the table cannot meet the question: retrieval may still answer it
     answer = Answer(question, model=model, period=q.period.label() if q.period else None)
@@ -316,7 +319,7 @@ PHRASE_WITH_PASSAGES = (
     "Answer the question in two or three sentences. Take the counts from the facts, exactly as they "
     "are; answer the rest of the question from the numbered passages, citing them like [1]. Use only "
     "names and figures that the facts or passages state; if the passages do not say, write that the "
-    "articles counted do not say."
+    "articles counted do not say. Do not mention the facts or the passages themselves."
 )
 
 
@@ -350,6 +353,7 @@ def _phrase(answer: Answer, settings: Settings, q: EventQuestion, store: Store) 
         messages = [{"role": "system", "content": PHRASE_SYSTEM},
                     {"role": "user", "content": f"Question: {answer.question}\nFacts: {facts}"}]
         grounds = facts
+    grounds += " " + _spelled_dates(facts)  # "2022-10-15" may be worded "October 15, 2022"
     llm = load_llm(settings)
     started = time.perf_counter()
     with llm_lock(settings):
@@ -379,6 +383,23 @@ def _phrase(answer: Answer, settings: Settings, q: EventQuestion, store: Store) 
         if q.other_part:
             answer.notes.append("(The rest of the question is not answered: the model's answer stated "
                                 "something the articles counted do not.)")
+
+
+def _spelled_dates(text: str) -> str:
+    """The month (and weekday) names of the ISO dates in `text`: what a wording may call them."""
+    import calendar
+    import datetime as dt
+
+    out = []
+    for m in re.finditer(r"\b(\d{4})-(\d\d)(?:-(\d\d))?\b", text):
+        if 1 <= int(m.group(2)) <= 12:
+            out.append(calendar.month_name[int(m.group(2))])
+            if m.group(3):
+                try:
+                    out.append(calendar.day_name[dt.date(*map(int, m.groups())).weekday()])
+                except ValueError:
+                    pass
+    return " ".join(out)
 
 
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)*")

@@ -241,6 +241,7 @@ class Match:
     events: list[Event]  # the events counted, each meeting every constraint
     undated: list[Event] = field(default_factory=list)  # would match, but their year is unknown
     unmet: list[str] = field(default_factory=list)  # constraints no event meets ("the name X")
+    own_names: dict[str, int] = field(default_factory=dict)  # event id: names its own words give
 
 
 def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) -> Match:
@@ -275,6 +276,13 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
         return {n for n in q.names if any(_name_in(n, t) for t in texts)
                 or any(_name_in(n, b, times=2) for b in bodies)}
 
+    def names_own(event: Event) -> int:
+        """Names given by the event's own words (headline, lead, counted sentences), not those it
+        only inherits from the article that recalls it."""
+        texts = [words((lead(m.source) if m.role == "main" else "") + " " + m.sentence)
+                 for m in event.mentions]
+        return sum(1 for n in q.names if any(_name_in(n, t) for t in texts))
+
     counted, undated = [], []
     met_anywhere: set[str] = set()
     dated_named = False  # some event the names single out has a known year
@@ -300,22 +308,33 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
         counted, undated = undated, []
         met_anywhere = {n for e in counted for n in q.names}
     unmet = [f"the name {n}" for n in q.names if n not in met_anywhere] if counted else []
-    return Match(counted, undated, unmet)
+    own = {e.id: names_own(e) for e in counted}
+    return Match(counted, undated, unmet, own)
 
 
-def one_event(q: EventQuestion, events: list[Event]) -> list[Event]:
+def one_event(q: EventQuestion, found: Match) -> list[Event]:
     """For a question about one event ("the attack on X"): the events matched are its reports,
-    fused into one when their dates allow (never added up); else the one its reports call by the
-    question's word ("the Ridgeford ambush" of the ambush and an earlier attack there)."""
+    fused into one when their dates allow, never added up. Otherwise the one whose own words give
+    the most of the question's names, or that its reports call by the question's word ("the
+    Ridgeford ambush" of the ambush and an earlier attack there); none if that leaves several
+    (the table cannot tell which is meant: retrieval answers)."""
     from index.events.identity import fuse
 
+    events = found.events
     if not q.single or len(events) < 2:
         return events
     fused = fuse(events)
     if fused is not None:
         return [fused]
-    named = [e for e in events if e.kind == q.event_word]
-    return named if len(named) == 1 else events
+    best = max(found.own_names.get(e.id, 0) for e in events)
+    events = [e for e in events if found.own_names.get(e.id, 0) == best]
+    if len(events) > 1:
+        named = [e for e in events if e.kind == q.event_word]
+        events = named if len(named) == 1 else events
+    if len(events) > 1:
+        fused = fuse(events)
+        events = [fused] if fused is not None else []
+    return events
 
 
 def _has_target(event: Event, target: Target) -> bool:
