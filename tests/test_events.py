@@ -295,3 +295,25 @@ def test_model_words_the_count_without_changing_it(seeds_settings):
     assert answer.answered and answer.prompt_tokens < 400
     headline = answer.text.split("\n")[0]
     assert "11" in headline or "eleven" in headline.lower()
+
+
+SAMPLES = ROOT / "samples"
+
+
+@pytest.fixture(scope="module")
+def samples_settings(tmp_path_factory):
+    from index.settings import Settings
+
+    settings = Settings.load(index_dir=tmp_path_factory.mktemp("samples-index"), phrase_counts=False)
+    build_index([SAMPLES], settings, progress=False)
+    return settings
+
+
+def test_quick_start_question_counts_one_clash_told_twice(samples_settings):
+    answer = ask("How many soldiers died in 2023?", samples_settings)
+    assert answer.text.startswith("4 soldiers killed in 2023"), answer.text
+    assert {Path(c.path).name for c in answer.citations} == {"2023-putis-clash-sierra-courier.txt",
+                                                              "putis-clash-andes-wire.txt"}
+    # the February ambush, recalled by both reports of the clash, is one event of three articles
+    answer = ask("How many police officers were killed in 2023?", samples_settings)
+    assert answer.text.startswith("7 police officers killed in 2023"), answer.text

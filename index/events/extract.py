@@ -501,10 +501,12 @@ def _own_clause(clause: Any) -> str:
     the deadliest attack in decades' says nothing of the count)."""
     skip: set[int] = set()
     for child in clause.children:
-        if child.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis", "conj", "prep") \
-                and child.dep_ != "prep" or child.dep_ == "prep" and any(
-                    t.dep_ in ("relcl", "pcomp") for t in child.subtree):
+        if child.dep_ in ("relcl", "acl", "advcl", "ccomp", "parataxis", "conj") or \
+                child.dep_ == "prep" and any(t.dep_ in ("relcl", "pcomp") for t in child.subtree):
             skip.update(t.i for t in child.subtree)
+        for grand in child.subtree:  # "... seven officers, the heaviest loss in a decade": said of them
+            if grand.dep_ == "appos" and grand.i not in skip:
+                skip.update(t.i for t in grand.subtree)
     return " ".join(t.text for t in clause.subtree if t.i not in skip)
 
 

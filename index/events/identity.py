@@ -76,7 +76,7 @@ def _article_figure(items: list, asked: str) -> tuple[float, tuple]:
     total = best[1].value
     for m, c in items:
         if c is not best[1] and c.noun and not same_group(c.noun, best[1].noun) \
-                and ADDITIVE.search(m.sentence) and m is not best[0]:
+                and ADDITIVE.search(m.sentence) and m is not best[0] and m.start >= 0:  # not a headline
             total += c.value
     return total, best
 
@@ -292,7 +292,9 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
     # Agreement is on the toll both give: when both count dead, an equal minor figure ("3
     # injured") beside different dead ("6 killed", "16 police killed") is a coincidence.
     main = "killed" if any(k[0] == "killed" for k in fa) and any(k[0] == "killed" for k in fb) else ""
-    agree = any(fa[ka] & fb[kb] for ka, kb in shared if not main or ka[0] == main)
+    # ... and on the figure each report ends on for that group: "initial reports put the toll at
+    # four before it rose to seven" agrees with no other report's four.
+    agree = any(max(fa[ka]) == max(fb[kb]) for ka, kb in shared if not main or ka[0] == main)
     common = a.names & b.names & distinctive
     counted = {f"{v:g}" for f in (fa, fb) for values in f.values() for v in values}
     shared_numbers = (a.numbers & b.numbers) - counted
@@ -301,10 +303,15 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
     unnamed = (not a.names or not b.names) and (_dated_close(a.dates(), b.dates())
                                                  or _dated_same_month(a.dates(), b.dates()))
     # A small figure ("5 killed") agrees by chance more often than "41": it needs two names.
-    agreed = {v for ka, kb in shared for v in fa[ka] & fb[kb]}
+    agreed = {max(fa[ka]) for ka, kb in shared if max(fa[ka]) == max(fb[kb])}
     names_needed = 1 if any(v >= 10 for v in agreed) or len(agreed) >= 2 else 2
     same_month = _dated_same_month(a.dates(), b.dates())
-    if agree and (len(common) >= names_needed or common and same_month or same_story or unnamed):
+    # The same toll of the same named group ("seven police officers killed"), dated by both texts
+    # to the same month: one event even when the recalling sentence names nothing.
+    same_toll = any(max(fa[ka]) == max(fb[kb]) and ka[1] not in COLLECTIVE and kb[1] not in COLLECTIVE
+                    for ka, kb in shared if not main or ka[0] == main)
+    if agree and (len(common) >= names_needed or common and same_month or same_story or unnamed
+                  or same_toll and (same_month or _dated_close(a.dates(), b.dates()))):
         return 3.0 + len(common) + len(shared_numbers)
     if placed_apart:
         return 0.0
