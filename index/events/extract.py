@@ -672,7 +672,9 @@ def written_date(sentence: str, published: str) -> str:
     found = [d for d in dates.find_dates(sentence) if d.iso != published]
     if found:
         return found[0].iso
-    resolved = [r for r in dates.resolve_relative(sentence, published) if "year" not in r.phrase.lower()]
+    # "on Monday" in an article known only to its month says nothing the publication date does not.
+    resolved = [r for r in dates.resolve_relative(sentence, published)
+                if "year" not in r.phrase.lower() and not published.startswith(r.iso)]
     if resolved:
         return resolved[0].iso
     m = dates.MONTH_YEAR.search(sentence)

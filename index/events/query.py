@@ -354,7 +354,7 @@ def group_reports(event: Event, outcome: str, noun: str) -> list:
     reports = event.reports(outcome, noun)
     if reports or not noun:
         return reports
-    told = " ".join(f"{m.title} {m.sentence}" for m in event.mentions).lower()
+    told = " ".join(f"{m.title if m.role == 'main' else ''} {m.sentence}" for m in event.mentions).lower()
     if re.search(rf"\b{re.escape(plural_of(noun))}\b|\b{re.escape(noun)}\b", told):
         return event.reports(outcome, "")
     return []
