@@ -43,7 +43,15 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     # Everything the model was shown, numbered from 1 as in the prompt.
     passages: list[Passage] = field(default_factory=list)
+    # Every passage retrieval ranked, best first; `passages` were chosen from these.
+    candidates: list[Passage] = field(default_factory=list, repr=False)
+    # How it was answered: "passages" (the LLM over retrieved passages), "events" (the event
+    # table), "unknown-names" or "out-of-period" (refused by a rule, without the model).
+    route: str = "passages"
     answered: bool = True
+    # The model answered, but neither its quote nor any passage sentence states what it said:
+    # not shown (answered is then False).
+    withheld: bool = False
     notes: list[str] = field(default_factory=list)
     period: str | None = None
     timings: dict[str, float] = field(default_factory=dict)

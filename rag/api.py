@@ -61,6 +61,7 @@ def ask(
         if settings.events:
             counted = answer_from_events(question, settings, store, started, span, model_label(settings))
             if counted is not None:
+                counted.route = "events"
                 return counted
         unknown = keyword_index(store).unknown_names(question) if settings.refuse_unknown_names else []
         if unknown:
@@ -70,7 +71,8 @@ def ask(
         if not retrieval.passages:
             raise QuestionError(f"The index at {settings.index_dir} has no articles yet. "
                                 "Add some with: rag index PATH")
-        answer = Answer(question, passages=retrieval.passages, model=model_label(settings),
+        answer = Answer(question, passages=retrieval.passages, candidates=retrieval.pool,
+                        model=model_label(settings),
                         period=retrieval.period.label() if retrieval.period else None)
         answer.timings["retrieval_s"] = round(retrieval.seconds, 3)
         if retrieval.period and not retrieval.period_matched:
@@ -166,7 +168,7 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     if not text or cite.is_refusal(text):
         answer.text, answer.answered = NO_ANSWER, False
     elif verify_quotes and not grounded:
-        answer.text, answer.answered = NO_ANSWER, False
+        answer.text, answer.answered, answer.withheld = NO_ANSWER, False, True
         answer.notes.append("(Not shown: neither the model's quote nor any passage sentence states "
                             "what its answer says.)")
     else:
@@ -202,13 +204,13 @@ def _answer_out_of_period(answer: Answer, retrieval: Retrieval, store: Store, st
         "SELECT date FROM documents WHERE date != '' AND duplicate_of = ''")})
     covered = f" The articles are dated {_join(years)}." if years else ""
     answer.text = f"{NO_ANSWER} None of them reports anything about {retrieval.period.label()}.{covered}"
-    answer.answered = False
+    answer.answered, answer.route = False, "out-of-period"
     answer.timings["first_token_s"] = answer.timings["total_s"] = round(time.perf_counter() - started, 3)
 
 
 def _answer_unknown_names(question: str, names: list[str], settings: Settings, started: float) -> Answer:
     """The question is about someone or somewhere no article mentions: say so, no model guess."""
-    answer = Answer(question, model=model_label(settings), answered=False)
+    answer = Answer(question, model=model_label(settings), answered=False, route="unknown-names")
     answer.text = f"{NO_ANSWER} None of them mentions {_join(list(dict.fromkeys(names)))}."
     answer.timings["retrieval_s"] = answer.timings["first_token_s"] = answer.timings["total_s"] = round(
         time.perf_counter() - started, 3)

@@ -58,6 +58,8 @@ class Retrieval:
     period_matched: bool = True
     seconds: float = 0.0
     candidates: dict[str, int] = field(default_factory=dict)
+    # Every fused candidate, best first (per-article cap applied first): `passages` are its head.
+    pool: list[Passage] = field(default_factory=list)
 
 
 def tokenize(text: str) -> list[str]:
@@ -211,10 +213,11 @@ def retrieve(question: str, settings: Settings, store: Store, period: Period | N
         if per_article[passages[i].source] < settings.max_per_article:
             per_article[passages[i].source] += 1
             picked.append(i)
-    picked += [i for i in ranked if i not in picked]
-    chosen = [_ranked(passages[i], fused[i], ranks[i]) for i in picked[: settings.top_k]]
-    return Retrieval(chosen, period, period_matched, time.perf_counter() - started,
-                     {"dense": len(dense), "keyword": len(keyword)})
+    chosen = set(picked)
+    picked += [i for i in ranked if i not in chosen]
+    pool = [_ranked(passages[i], fused[i], ranks[i]) for i in picked]
+    return Retrieval(pool[: settings.top_k], period, period_matched, time.perf_counter() - started,
+                     {"dense": len(dense), "keyword": len(keyword)}, pool)
 
 
 def dense_search(store: Store, index: KeywordIndex, vector: np.ndarray, limit: int,
