@@ -250,8 +250,9 @@ def test_eval_run_end_to_end_resumes_and_writes_json(tmp_path, seeds_dir):
         "rag.cli",
         "eval",
         str(suite),
-        "--corpus",
-        str(seeds_dir),
+        "--corpus",  # two paths after one flag, as rag index takes them
+        str(seeds_dir / "002_589131bf003a044f.txt"),
+        str(seeds_dir / "004_ff4c19e13dc7d0ae.txt"),
         "--json",
         str(out),
         "--report",
@@ -274,7 +275,7 @@ def test_eval_run_end_to_end_resumes_and_writes_json(tmp_path, seeds_dir):
         "latency_p95_s",
     ):
         assert key in summary
-    assert summary["cases"] == 2 and summary["refusal_accuracy"] == 1.0
+    assert summary["cases"] == 2 and summary["refusal_accuracy"] == 1.0 and summary["documents"] == 2
     case = next(c for c in data["cases"] if c["id"] == "soldiers-2023")
     assert case["passages"] and "timings" in case and case["answer"]
     assert "soldiers-2023" in first.stdout
