@@ -7,8 +7,8 @@ from pathlib import Path
 from eval.failures import CLASSES, category_table, classify, failure_table, tally
 
 HEADLINE = ["answer_accuracy", "answerable_accuracy", "refusal_accuracy", "citation_recall",
-            "citation_precision", "retrieval_recall_at_k", "latency_p50_s", "latency_p95_s",
-            "first_token_p50_s", "prompt_tokens_mean"]
+            "citations_marked", "citation_precision", "retrieval_recall_at_k", "latency_p50_s",
+            "latency_p95_s", "first_token_p50_s", "prompt_tokens_mean"]
 
 
 def _fmt(value: object) -> str:

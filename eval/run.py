@@ -208,7 +208,8 @@ def _run_case(case: Case, settings: Settings, ask, chunks: dict[str, list] | Non
         "evidence": found,
         "answer": answer.full_text,
         "raw_reply": answer.raw_reply,
-        "citations": [{"n": c.n, "path": c.path, "title": c.title, "date": c.date} for c in answer.citations],
+        "citations": [{"n": c.n, "path": c.path, "title": c.title, "date": c.date, "id": c.passage_id,
+                       "marked": c.marked()} for c in answer.citations],
         "passages": [{"path": p.source, "id": p.id, "title": p.title, "date": p.date, "score": p.score,
                       "text": p.text, "excerpt": p.excerpt} for p in answer.passages],
         "candidates": [{"path": file_name(p.source), "id": p.id} for p in answer.candidates],
@@ -252,6 +253,9 @@ def summarise(results: list[dict]) -> dict:
         "refusal_accuracy": _mean([float(r["correct"]) for r in unanswerable]),
         "citation_recall": _mean([r.get("citation_recall") for r in answerable]),
         "citation_precision": _mean([r.get("citation_precision") for r in answerable]),
+        # Citations of passage answers whose supporting sentence is in the passage shown (marked).
+        "citations_marked": _mean([float(c["marked"]) for r in results if r.get("route") == "passages"
+                                   for c in r.get("citations", []) if "marked" in c]),
         "retrieval_recall_at_k": _mean([r.get("retrieval_recall") for r in answerable]),
         "latency_p50_s": _percentile(llm_times, 50),
         "latency_p95_s": _percentile(llm_times, 95),

@@ -25,11 +25,22 @@ class Citation:
     # sentence, or the model's quote found in this passage. Empty when not known; the UI then
     # guesses the sentence from the words it shares with the answer.
     support: str = ""
+    passage_id: str = ""  # the chunk shown (another chunk of the article than passage n's, at times)
 
     @classmethod
     def of(cls, n: int, p: Passage, support: list[str] | tuple[str, ...] = ()) -> Citation:
         return cls(n, p.source, p.title, p.date, p.date_inferred, p.outlet, p.url, p.text, p.score,
-                   join_support(support))
+                   join_support(support), p.id)
+
+    def marked(self) -> bool:
+        """Is every sentence it rests on in the passage it shows (or its headline)? Then the UI
+        marks exactly those; else it can only guess."""
+        from rag.citations import find_sentence
+
+        lines = [line for line in self.support.splitlines() if line.strip()]
+        headline = " ".join(self.title.split())
+        return bool(lines) and all(" ".join(line.split()) == headline or find_sentence(line, self.text)
+                                   for line in lines)
 
     def label(self) -> str:
         date = f"{self.date} (inferred)" if self.date_inferred else self.date or "undated"

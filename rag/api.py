@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from index.dates import Period
@@ -20,7 +20,7 @@ from rag.answer import Answer, Citation
 from rag.context import PASSAGES_INTRO, annotate_dates, build_messages, focus, system_prompt
 from rag.counting import answer_from_events
 from rag.models import llm_lock, load_llm, model_label, prompt_tokens
-from rag.retrieve import Retrieval, keyword_index, retrieve
+from rag.retrieve import Passage, Retrieval, keyword_index, retrieve
 
 NO_ANSWER = "The articles do not say."
 
@@ -79,7 +79,8 @@ def ask(
             _answer_out_of_period(answer, retrieval, store, started)
             return answer
         answer._tokens = _generate(question, retrieval, settings, answer, started)
-        answer._finish = lambda text: _finish(answer, text, started, settings.verify_quotes)
+        chunks_of = keyword_index(store).of_source  # kept in memory: usable once the store is closed
+        answer._finish = lambda text: _finish(answer, text, started, settings.verify_quotes, chunks_of)
         return answer if stream else answer.wait()
     except sqlite3.DatabaseError as e:
         if is_damage(e):
@@ -144,13 +145,18 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
     answer.raw_reply = reply
 
 
-def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool = True) -> None:
+def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool = True,
+            chunks_of: Callable[[str], list[Passage]] | None = None) -> None:
     """Check the reply: its quotes must be found in the passages, its citations must point at
-    passages the model was given. An answer resting on no real quote is not given."""
+    passages the model was given. An answer resting on no real quote is not given.
+    `chunks_of(source)`: every chunk of an article, for a citation whose sentence is in another."""
     available = len(answer.passages)
     quotes, text = cite.split_reply(answer.raw_reply) if verify_quotes else ([], answer.raw_reply)
     texts = [f"{p.title}\n{p.text}" for p in answer.passages]  # a headline is article text too
-    located = [(q, n) for hint, q in quotes if (n := cite.locate_quote(q, texts, hint))]
+    # A quote found is kept as the passage prints it (the model may slip a word), so the UI can
+    # mark it in the passage.
+    located = [(cite.own_sentences(q, texts[n - 1]) or q, n) for hint, q in quotes
+               if (n := cite.locate_quote(q, texts, hint))]
     text = cite.strip_invalid((text or "").strip(), available)
     quoted = " ".join([answer.question, *(q for q, _ in located)])
     if (verify_quotes and text and not cite.is_refusal(text)
@@ -158,12 +164,10 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         # No real quote (left out or made up), or one silent on the answer's figures: the answer
         # stands if a passage sentence states what it says, and that sentence is its quote. Dates
         # as the prompt showed them ('Aug. 15 (2012-08-15)').
-        shown = [annotate_dates(p.text, p.date) for p in answer.passages]
-        found = cite.supporting_sentence(text, answer.question, shown, cite.cited_numbers(text, available))
+        found = _supporting(text, answer.question, answer.passages, cite.cited_numbers(text, available))
         if found:
-            sentence = re.sub(r" \(\d{4}(?:-\d\d){0,2}\)", "", found[1])  # as the article prints it
-            located.append((sentence, found[0]))
-            quotes.append((found[0], found[1]))
+            located.append((found[1], found[0]))
+            quotes.append(found)
     grounded = [n for _, n in located]
     if not text or cite.is_refusal(text):
         answer.text, answer.answered = NO_ANSWER, False
@@ -185,9 +189,7 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     if not answer.timings.get("first_token_s"):
         answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
     numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
-    # The quote found in passage n is what citation n rests on: the UI highlights it.
-    answer.citations = [Citation.of(n, answer.passages[n - 1], [q for q, m in located if m == n])
-                        for n in numbers]
+    answer.citations = [_citation(n, answer, located, chunks_of) for n in numbers]
     if answer.answered and not numbers:
         answer.notes.append("Note: the model cited no passage; check the retrieved passages.")
     inferred = [c.n for c in answer.citations if c.date_inferred]
@@ -196,6 +198,47 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         answer.notes.append(f"Note: the date of {refs} is inferred from the text; the article "
                             "prints no date.")
     answer.timings["total_s"] = round(time.perf_counter() - started, 3)
+
+
+def _supporting(text: str, question: str, passages: list[Passage],
+                cited: list[int]) -> tuple[int, str] | None:
+    """(n, sentence): a sentence of passage n that states the answer's words and figures, read with
+    dates as the prompt showed them ('Aug. 15 (2012-08-15)'), returned as the article prints it."""
+    shown = [annotate_dates(p.text, p.date) for p in passages]
+    found = cite.supporting_sentence(text, question, shown, cited)
+    return (found[0], re.sub(r" \(\d{4}(?:-\d\d){0,2}\)", "", found[1])) if found else None
+
+
+def _citation(n: int, answer: Answer, located: list[tuple[str, int]],
+              chunks_of: Callable[[str], list[Passage]] | None) -> Citation:
+    """Citation [n] with the sentence it rests on (the UI marks it): the quote found in passage n,
+    else a sentence of passage n that states the answer. When that sentence is in another chunk of
+    the same article (given to the model or not), the citation shows that chunk: a citation never
+    shows a passage without the sentence it stands for, when the article has it."""
+    p = answer.passages[n - 1]
+    # Quotes are real sentences, but a small model sometimes quotes one that does not say what it
+    # answered: a sentence that states some of the answer comes first.
+    telling = [(q, m) for q, m in located if cite.states_some(q, answer.text, answer.question)]
+    own = [q for q, m in telling if m == n]
+    if own:
+        return Citation.of(n, p, own)
+    found = _supporting(answer.text, answer.question, [p], [1])
+    if found:
+        return Citation.of(n, p, [found[1]])
+    chunks = [c for c in (chunks_of(p.source) if chunks_of else []) if c.id != p.id]
+    for quote in (q for q, m in telling if answer.passages[m - 1].source == p.source):
+        for chunk in chunks:
+            if _words_in(quote, chunk.text):
+                return Citation.of(n, chunk, [quote])
+    found = _supporting(answer.text, answer.question, chunks, [])
+    if found:
+        return Citation.of(n, chunks[found[0] - 1], [found[1]])
+    return Citation.of(n, p, [q for q, m in located if m == n])
+
+
+def _words_in(sentence: str, text: str) -> bool:
+    """Is `sentence` in `text`, whatever the spacing and line breaks?"""
+    return " ".join(sentence.split()) in " ".join(text.split())
 
 
 def _answer_out_of_period(answer: Answer, retrieval: Retrieval, store: Store, started: float) -> None:

@@ -131,15 +131,59 @@ def locate_quote(quote: str, passages: list[str], hint: int | None = None) -> in
     return None
 
 
+def find_sentence(sentence: str, text: str) -> tuple[int, int] | None:
+    """Where `sentence` is in `text`, allowing other spacing and line breaks (a passage keeps the
+    article's; a support sentence is joined onto one line)."""
+    words = sentence.split()
+    m = re.search(r"\s+".join(re.escape(w) for w in words), text) if words else None
+    return (m.start(), m.end()) if m else None
+
+
+def own_sentences(quote: str, text: str) -> str | None:
+    """The passage's own words for a quote found in it (locate_quote allows slips): the sentence,
+    or run of up to three adjacent sentences, that holds most of the quote's words, as the
+    passage prints it, so that it can be marked in the passage. None if no sentence holds half."""
+    words = set(tokenize(quote))
+    if not words:
+        return None
+    units = text_sentences(text)
+    best, best_share = None, 0.5
+    for size in (1, 2, 3):
+        for i in range(len(units) - size + 1):
+            run = units[i : i + size]
+            have = set(tokenize(" ".join(run)))
+            share = len(words & have) / len(words)
+            # A longer run must hold clearly more of the quote to be preferred.
+            if share > best_share + 0.1 * (size > 1 and best is not None):
+                best, best_share = " ".join(s.strip() for s in run), share
+        if best_share >= 0.85:
+            break
+    return best
+
+
+def adds(answer: str, question: str) -> tuple[set[str], set[str]]:
+    """What an answer says beyond its question: its own words (stemmed, months spelled out) and
+    figures."""
+    words = {_month(w) for w in tokenize(MARKER.sub(" ", answer)) if not w.isdigit()}
+    words -= {_month(w) for w in tokenize(question)} | ANSWER_FILLER
+    return words, numbers(answer) - numbers(question)
+
+
+def states_some(sentence: str, answer: str, question: str) -> bool:
+    """Does `sentence` state any of what the answer adds to the question (a word or a figure)?"""
+    words, figures = adds(answer, question)
+    if not words and not figures:
+        return True  # the answer only echoes the question: nothing to tell sentences apart
+    return bool(words & {_month(w) for w in tokenize(sentence)} or figures & numbers(sentence))
+
+
 def supporting_sentence(answer: str, question: str, passages: list[str],
                         cited: list[int]) -> tuple[int, str] | None:
     """(passage number, sentence) of a passage sentence that states what the answer adds to the
     question, for a reply whose quote is missing, made up or silent on the answer's figures: the
     answer's own words and every figure it adds must be in that sentence, not merely the
     question's words. Cited passages are tried first; None if no sentence does."""
-    words = {_month(w) for w in tokenize(MARKER.sub(" ", answer)) if not w.isdigit()}
-    words -= {_month(w) for w in tokenize(question)} | ANSWER_FILLER
-    figures = numbers(answer) - numbers(question)
+    words, figures = adds(answer, question)
     if not words and not figures:
         return None  # it only echoes the question
     order = [n - 1 for n in cited if 1 <= n <= len(passages)]

@@ -115,6 +115,7 @@ class KeywordIndex:
             idf = math.log(1 + (n - len(items) + 0.5) / (len(items) + 0.5))
             weight = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[ids] / avg))
             self.postings[term] = (ids, weight.astype(np.float32))
+        self._by_source: dict[str, list[Passage]] | None = None
         self._folded: set[str] | None = None
         self._vectors: np.ndarray | None = None
         self._vectors_lock = threading.Lock()
@@ -132,6 +133,15 @@ class KeywordIndex:
                 norms = np.linalg.norm(matrix, axis=1, keepdims=True)
                 self._vectors = matrix / np.where(norms > 0, norms, 1)
             return self._vectors
+
+    def of_source(self, source: str) -> list[Passage]:
+        """Every chunk of one article, in order."""
+        if self._by_source is None:
+            by_source: dict[str, list[Passage]] = defaultdict(list)
+            for p in self.passages:  # chunk_rows() come ordered by article and position
+                by_source[p.source].append(p)
+            self._by_source = dict(by_source)
+        return self._by_source.get(source, [])
 
     def unknown_names(self, question: str) -> list[str]:
         """Names in the question ("FARC", "Colombia") that no article contains, accents ignored."""

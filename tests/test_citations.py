@@ -104,3 +104,61 @@ def test_a_reply_without_a_real_quote_stands_only_on_a_sentence_that_states_it()
     assert supported.answered and [c.n for c in supported.citations] == [2]
     invented = finished('Answer: Rifles and 12 trucks of marijuana were seized [2].\nQuote: [2] "12 trucks"')
     assert not invented.answered and not invented.citations
+
+
+def test_own_sentences_gives_the_passage_its_own_words_for_a_slipped_quote():
+    text = "The army patrolled.\nFour soldiers and two rebels died in a clash on Monday. It rained."
+    assert cite.own_sentences("Four soldiers and 2 rebels died in the clash", text) == (
+        "Four soldiers and two rebels died in a clash on Monday.")
+    # A quote that runs over two sentences gets both.
+    assert cite.own_sentences("died in a clash on Monday. It rained.", text) == (
+        "Four soldiers and two rebels died in a clash on Monday. It rained.")
+    assert cite.own_sentences("Paris is the capital of France.", text) is None
+
+
+# One article cut into two chunks: the leader is named in the first only. Written for the test.
+LEADER = "Comrade Zorbul led the faction in the valley in 2012, police said."
+CHUNKS = [f"The faction was founded decades ago. {LEADER} It trades in coca.",
+          "The next morning soldiers patrolled the roads. The valley is large and poor."]
+
+
+def _article(given: list[int]):
+    from rag.retrieve import Passage
+
+    chunks = [Passage(f"c{i}", "/a/valley.txt", "/a/valley.txt", "Valley report", "2012-08-31", False,
+                      "Wire", "", text, [2012]) for i, text in enumerate(CHUNKS)]
+    other = Passage("o", "/a/other.txt", "/a/other.txt", "Other", "2012-01-01", False, "Post", "",
+                    "Rain fell on the capital for a week.", [2012])
+    def chunks_of(source: str) -> list[Passage]:
+        return chunks if "valley" in source else [other]
+
+    return [chunks[i] if i >= 0 else other for i in given], chunks_of
+
+
+def test_a_citation_shows_the_chunk_that_holds_its_sentence():
+    from rag.answer import Answer
+    from rag.api import _finish
+
+    # The model cites [3], the next chunk, but quotes the sentence of [1]: [3] shows chunk 1.
+    passages, chunks_of = _article([0, -1, 1])
+    answer = Answer("Who led the faction in the valley in 2012?", passages=passages,
+                    raw_reply=f'Answer: Comrade Zorbul led it [3].\nQuote: [1] "{LEADER}"')
+    _finish(answer, "", 0.0, True, chunks_of)
+    [c] = answer.citations
+    assert c.n == 3 and LEADER in c.text and c.support == LEADER
+    # The sentence is in a chunk of the article the model was not given at all: that chunk is shown.
+    passages, chunks_of = _article([-1, 1])
+    answer = Answer("Who led the faction in the valley in 2012?", passages=passages,
+                    raw_reply="Answer: Comrade Zorbul led the faction [2].")
+    _finish(answer, "", 0.0, True, chunks_of)
+    assert answer.answered is False  # nothing the model was given states it: withheld, as before
+    answer = Answer("Who led the faction in the valley in 2012?", passages=passages,
+                    raw_reply='Answer: Comrade Zorbul led the faction [2].\nQuote: [2] "The valley is large"')
+    _finish(answer, "", 0.0, True, chunks_of)
+    [c] = answer.citations
+    assert answer.answered and c.n == 2 and c.text == CHUNKS[0] and c.support == LEADER
+    # Without the article's other chunks, the citation keeps its own passage and its own quote,
+    # as the passage prints it.
+    _finish(answer, "", 0.0, True, None)
+    [c] = answer.citations
+    assert c.text == CHUNKS[1] and c.support == "The valley is large and poor."

@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from rag.citations import MARKER, split_reply
+from rag.citations import MARKER, find_sentence, split_reply
 from rag.retrieve import STOPWORDS
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
@@ -96,12 +96,16 @@ def reply_html(answer: Any, standalone: str | None, turn: int, show_passages: bo
 
 def source_html(c: Any, answer_text: str, quotes: list[str], turn: int) -> str:
     title = e(c.title or Path(c.path).name)
+    headline = " ".join((c.title or "").split())
+    on_title = bool(headline) and headline in (" ".join(line.split()) for line in c.support.splitlines())
+    if on_title:
+        title = f"<mark>{title}</mark>"  # the answer rests on the headline
     if c.url and re.match(r"https?://", c.url):
         title = f'<a href="{e(c.url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
     return (f'<div class="src" id="{source_id(turn, c.n)}">'
             f'<div class="src-head"><span class="src-n">[{c.n}]</span> {title}</div>'
             f'<div class="src-meta">{e(meta_line(c.outlet, c.date, c.date_inferred, c.path))}</div>'
-            f'<blockquote class="src-text">{highlight(c.text, answer_text, quotes, c.support)}'
+            f'<blockquote class="src-text">{highlight(c.text, answer_text, quotes, c.support, not on_title)}'
             "</blockquote></div>")
 
 
@@ -134,11 +138,12 @@ def timing_line(answer: Any) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def highlight(text: str, answer_text: str, quotes: list[str] | None = None, support: str = "") -> str:
+def highlight(text: str, answer_text: str, quotes: list[str] | None = None, support: str = "",
+              guess: bool = True) -> str:
     """The passage, escaped, with the part that supports the answer in <mark>: the exact
     sentences the citation rests on (`support`, one per line) where the passage has them,
-    else the sentence that shares the most words with the model's quote and the answer."""
-    spans = support_spans(text, support) or guess_span(text, answer_text, quotes)
+    else (if `guess`) the sentence that shares the most words with the model's quote and the answer."""
+    spans = support_spans(text, support) or (guess_span(text, answer_text, quotes) if guess else [])
     out, at = [], 0
     for start, end in spans:
         out += [e(text[at:start]), f"<mark>{e(text[start:end])}</mark>"]
@@ -149,15 +154,7 @@ def highlight(text: str, answer_text: str, quotes: list[str] | None = None, supp
 def support_spans(text: str, support: str) -> list[tuple[int, int]]:
     """Where each line of `support` is in `text`, allowing other spacing and line breaks
     (the passage keeps the article's; the support sentence was joined onto one line)."""
-    spans = []
-    for line in support.splitlines():
-        words = line.split()
-        if not words:
-            continue
-        m = re.search(r"\s+".join(re.escape(w) for w in words), text)
-        if m:
-            spans.append((m.start(), m.end()))
-    spans.sort()
+    spans = sorted(span for line in support.splitlines() if (span := find_sentence(line, text)))
     # Overlapping sentences (a quote inside another) become one mark.
     merged: list[tuple[int, int]] = []
     for start, end in spans:
