@@ -164,7 +164,20 @@ def tally(cases: list[dict]) -> dict:
     order = {c: i for i, c in enumerate(CLASSES)}
     ordered = lambda counts: dict(sorted(counts.items(), key=lambda kv: order.get(kv[0], 99)))  # noqa: E731
     return {"failures": ordered(overall),
-            "failures_by_category": {k: ordered(v) for k, v in sorted(by_category.items())}}
+            "failures_by_category": {k: ordered(v) for k, v in sorted(by_category.items())},
+            "evidence_recall": evidence_recall(cases)}
+
+
+def evidence_recall(cases: list[dict]) -> dict:
+    """Of the answerable passage cases whose evidence was located: the share with it among the
+    candidates, among the passages given, and in the excerpts the model read (recall at each
+    stage; the gap between the first two is what a wider top-k could win)."""
+    located = [c["evidence"] for c in cases if (c.get("evidence") or {}).get("level")]
+    if not located:
+        return {}
+    share = lambda key: round(sum(bool(e[key]) for e in located) / len(located), 3)  # noqa: E731
+    return {"cases": len(located), "candidates": share("candidates"), "passages": share("passages"),
+            "excerpt": share("excerpt")}
 
 
 def failure_table(runs: dict[str, dict]) -> str:

@@ -39,6 +39,10 @@ def summary_table(summary: dict) -> str:
     rows = [f"{key:<24} {_fmt(summary.get(key))}" for key in ["cases", *HEADLINE]]
     for category, figures in summary.get("by_category", {}).items():
         rows.append(f"  {category:<22} {_fmt(figures['accuracy'])} of {figures['cases']}")
+    recall = summary.get("evidence_recall")
+    if recall:
+        rows.append(f"evidence recall ({recall['cases']} cases): candidates {recall['candidates']:.2f}, "
+                    f"passages {recall['passages']:.2f}, excerpts {recall['excerpt']:.2f}")
     failures = summary.get("failures")
     if failures:
         rows.append("why wrong: " + ", ".join(f"{name} {n}" for name, n in failures.items()))

@@ -43,8 +43,13 @@ class Citation:
                                    for line in lines)
 
     def label(self) -> str:
-        date = f"{self.date} (inferred)" if self.date_inferred else self.date or "undated"
-        return " · ".join(x for x in (self.title, self.outlet, date) if x)
+        return source_label(self.title, self.outlet, self.date, self.date_inferred)
+
+
+def source_label(title: str, outlet: str, date: str, inferred: bool) -> str:
+    """'Title · Outlet · 2023 (inferred)': how a source is named wherever it is listed."""
+    when = f"{date} (inferred)" if date and inferred else date or "undated"
+    return " · ".join(x for x in (title, outlet, when) if x)
 
 
 @dataclass
@@ -97,6 +102,16 @@ class Answer:
             rest = "\n\n" + final
         if rest:
             yield rest
+
+    def reading(self) -> str:
+        """The passages given to the model, each with its best sentence: what a streamed answer
+        can show before its first token."""
+        lines = []
+        for n, p in enumerate(self.passages, start=1):
+            lines.append(f"[{n}] {source_label(p.title, p.outlet, p.date, p.date_inferred)}")
+            best = " ".join((p.best or p.text).split())
+            lines.append(f"    “{best[:300]}{'…' if len(best) > 300 else ''}”")
+        return "\n".join(lines)
 
     def wait(self) -> Answer:
         """Finish a streamed answer without printing it."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from index.dates import Period
 from index.embed import embed
 from index.settings import Settings
-from index.store import Store, damaged_index, is_damage
+from index.store import Store, StoreError, damaged_index, is_damage
 from rag import citations as cite
 from rag.answer import Answer, Citation
 from rag.context import PASSAGES_INTRO, annotate_dates, build_messages, focus, system_prompt
@@ -75,6 +75,9 @@ def ask(
                         model=model_label(settings),
                         period=retrieval.period.label() if retrieval.period else None)
         answer.timings["retrieval_s"] = round(retrieval.seconds, 3)
+        # The passages and their best sentences are known now, before the model reads them: a
+        # streamed answer can show them at once (the UI does, `rag ask --sources-first` too).
+        answer.timings["evidence_s"] = round(time.perf_counter() - started, 3)
         if retrieval.period and not retrieval.period_matched:
             _answer_out_of_period(answer, retrieval, store, started)
             return answer
@@ -95,6 +98,7 @@ def warm_up(settings: Settings | None = None) -> None:
     the first question is as quick as the next ones. The web app calls it as it starts."""
     settings = settings or Settings.load()
     embed(["warm up"], settings)
+    _warm_retrieval(settings)
     llm = load_llm(settings)
     if settings.llm_url:
         return  # a server keeps its own cache
@@ -104,6 +108,19 @@ def warm_up(settings: Settings | None = None) -> None:
         opening = [{"role": "system", "content": system_prompt(settings.verify_quotes)},
                    {"role": "user", "content": PASSAGES_INTRO}]
         llm.create_chat_completion(messages=opening, temperature=0.0, top_k=1, max_tokens=1)
+
+
+def _warm_retrieval(settings: Settings) -> None:
+    """Build the keyword index and have the vector store load its own (a second or so), so the
+    first question's passages come as quickly as the next ones'. Nothing to do without an index."""
+    try:
+        store = Store(settings.index_dir, create=False, chroma_url=settings.chroma_url)
+    except StoreError:
+        return
+    try:
+        retrieve("warm up", settings, store)
+    finally:
+        store.close()
 
 
 def _check(question: str, settings: Settings) -> str:

@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--top-k", type=int, help="passages given to the model")
     p.add_argument("--model", dest="model_path", help="a local GGUF file to answer with")
     p.add_argument("--passages", action="store_true", help="also print every retrieved passage")
+    p.add_argument("--sources-first", action="store_true",
+                   help="print the passages being read, with their best sentences, before the answer")
 
     p = sub.add_parser("eval", help="run eval suites of question/answer cases")
     p.add_argument("suites", nargs="*", metavar="SUITE.jsonl")
@@ -147,6 +149,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> None:
     if args.json:
         print(json.dumps(answer.to_dict(passages=args.passages), indent=2, ensure_ascii=False))
         return
+    if args.sources_first and answer.passages:
+        print(f"Reading {len(answer.passages)} passages:\n{answer.reading()}\n", flush=True)
     for token in answer:
         print(token, end="", flush=True)
     print()

@@ -98,7 +98,7 @@ def focus(question: str, passages: list[Passage], budget: int, settings: Setting
     a small model answers better from a few relevant sentences than from whole chunks."""
     units = [(i, s) for i, p in enumerate(passages) for s in text_sentences(p.text)]
     costs = [count_tokens(s) for _, s in units]
-    if budget <= 0 or sum(costs) <= budget:
+    if budget <= 0 or not units:
         return
     vectors = embed([question, *(s for _, s in units)], settings)
     terms = set(tokenize(question))
@@ -106,6 +106,10 @@ def focus(question: str, passages: list[Passage], budget: int, settings: Setting
     # embedding model can rank below a sentence that merely sounds alike.
     scores = vectors[1:] @ vectors[0] + 0.05 * np.array([len(terms & set(tokenize(s))) for _, s in units])
     ranked = [int(k) for k in np.argsort(-scores)]
+    for k in reversed(ranked):  # the best sentence of each passage, shown while the model reads
+        passages[units[k][0]].best = units[k][1]
+    if sum(costs) <= budget:
+        return
     # Each passage keeps its best sentence (the model was given it for a reason); then the best
     # remaining sentences of any passage, while they fit.
     kept = set({i: k for k in reversed(ranked) for i in [units[k][0]]}.values())

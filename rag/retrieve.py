@@ -48,6 +48,8 @@ class Passage:
     # What the model was shown of the passage: its sentences that bear on the question
     # (rag/context.py focus()); empty when it was shown whole.
     excerpt: str = ""
+    # Its sentence that bears most on the question (focus()), shown while the model reads.
+    best: str = ""
 
 
 @dataclass

@@ -30,14 +30,19 @@ def source_id(turn: int, n: int) -> str:
     return f"src-{turn}-{n}"
 
 
-def link_markers(escaped: str, turn: int, available: int) -> str:
-    """[1] / [1, 2] in already escaped text -> links to the source blocks."""
+def evidence_id(turn: int, n: int) -> str:
+    """The id of passage [n] in the list shown while the turn-th answer is written."""
+    return f"ev-{turn}-{n}"
+
+
+def link_markers(escaped: str, turn: int, available: int, target=source_id) -> str:
+    """[1] / [1, 2] in already escaped text -> links to the source blocks (`target` names them)."""
 
     def link(m: re.Match[str]) -> str:
         numbers = [int(p) for p in re.split(r"[,;]", m.group(1))]
         if not all(1 <= n <= available for n in numbers):
             return m.group(0)
-        return "".join(f'<a class="cite" href="#{source_id(turn, n)}" title="Show source {n}">[{n}]</a>'
+        return "".join(f'<a class="cite" href="#{target(turn, n)}" title="Show source {n}">[{n}]</a>'
                        for n in numbers)
 
     return MARKER.sub(link, escaped)
@@ -60,10 +65,30 @@ def pending_html(standalone: str | None, what: str = "Searching the articles…"
     return f'<div class="rag-reply">{searched_html(standalone)}<div class="pending">{e(what)}</div></div>'
 
 
-def streaming_html(text: str, standalone: str | None, turn: int, available: int) -> str:
-    body = paragraphs(link_markers(e(text), turn, available)) if text.strip() else (
-        '<div class="pending">Writing the answer…</div>')
-    return f'<div class="rag-reply">{searched_html(standalone)}<div class="answer">{body}</div></div>'
+def streaming_html(text: str, standalone: str | None, turn: int, available: int,
+                   passages: list | None = None) -> str:
+    """The answer as far as it is written, above the passages being read (`passages`): their
+    [n], title, outlet, date and best sentence, on screen from the moment retrieval is done."""
+    waiting = "Reading the passages…" if passages else "Writing the answer…"
+    body = paragraphs(link_markers(e(text), turn, available, evidence_id if passages else source_id)) if (
+        text.strip()) else f'<div class="pending">{waiting}</div>'
+    return (f'<div class="rag-reply">{searched_html(standalone)}<div class="answer">{body}</div>'
+            f'{evidence_html(passages, turn) if passages else ""}</div>')
+
+
+def evidence_html(passages: list, turn: int, heading: bool = True) -> str:
+    """The passages the model reads, each with its best sentence (rag.context.focus)."""
+    items = []
+    for n, p in enumerate(passages, start=1):
+        best = " ".join((getattr(p, "best", "") or p.text).split())
+        items.append(
+            f'<div class="ev" id="{evidence_id(turn, n)}"><span class="src-n">[{n}]</span> '
+            f'<span class="ev-title">{e(p.title or Path(p.path).name)}</span> '
+            f'<span class="src-meta">{e(meta_line(p.outlet, p.date, p.date_inferred, ""))}</span>'
+            f'<div class="ev-best">{e(best[:400])}{"…" if len(best) > 400 else ""}</div></div>')
+    head = f"Reading {len(passages)} passage{'s' * (len(passages) != 1)}"
+    head = f'<div class="sources-title">{e(head)}</div>' if heading else ""
+    return f'<div class="evidence">{head}{"".join(items)}</div>'
 
 
 def error_html(title: str, detail: str = "", standalone: str | None = None) -> str:
@@ -90,6 +115,10 @@ def reply_html(answer: Any, standalone: str | None, turn: int, show_passages: bo
         out.append("</div>")
     if show_passages and answer.passages:
         out.append(passages_html(answer.passages, turn))
+    elif answer.passages and getattr(answer, "route", "passages") == "passages":
+        # What was read while the answer was written stays at hand, folded away.
+        out.append(f'<details class="passages read"><summary>Read {len(answer.passages)} passages'
+                   f"</summary>{evidence_html(answer.passages, turn, heading=False)}</details>")
     out.append(f'<div class="meta">{e(timing_line(answer))}</div></div>')
     return "".join(out)
 
