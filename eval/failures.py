@@ -85,16 +85,20 @@ def _holds(p, groups: list[list[str]], level: str, excerpt: bool = False) -> boo
 
 def evidence(must_include: list[list[str]], sources: list[str], candidates: list, given: list,
              source_chunks: list) -> dict:
-    """Where the evidence of a case was: found at all (its level), among the candidates, among
-    the passages given, in their excerpts. Passages are rag.retrieve.Passage objects."""
-    names = set(sources)
+    """Where the evidence of a case was: found at all (its level: 'sentence' when one sentence
+    states it, 'passage' when only a whole passage does), among the candidates, among the passages
+    given, in their excerpts. At each stage a sentence or a whole passage (excerpt) stating it
+    counts: an answer may rest on two adjacent sentences. Passages are rag.retrieve.Passage objects."""
+    def holds(passages: list, excerpt: bool = False) -> bool:
+        return any(_holds(p, must_include, level, excerpt) for level in ("sentence", "passage")
+                   for p in passages)
+
     for level in ("sentence", "passage"):
         if any(_holds(p, must_include, level) for p in [*source_chunks, *candidates]):
-            return {"level": level,
-                    "candidates": any(_holds(p, must_include, level) for p in candidates),
-                    "passages": any(_holds(p, must_include, level) for p in given),
-                    "excerpt": any(_holds(p, must_include, level, excerpt=True) for p in given)}
+            return {"level": level, "candidates": holds(candidates), "passages": holds(given),
+                    "excerpt": holds(given, excerpt=True)}
     # Not stated anywhere in one piece: only the source articles can be followed.
+    names = set(sources)
     return {"level": None,
             "candidates": any(file_name(p.source) in names for p in candidates),
             "passages": any(file_name(p.source) in names for p in given),

@@ -37,6 +37,9 @@ class Settings:
     # texts of similar length (less padding); smaller ones use less memory and lose less on a kill.
     embed_batch: int = 1024
     top_k: int = 4
+    # The best candidates whose sentences compete for the prompt (rag/context.py focus()): the
+    # top_k passages given are those whose sentences bear most on the question.
+    focus_candidates: int = 8
     candidates: int = 30
     max_per_article: int = 2
     hybrid: bool = True

@@ -67,7 +67,10 @@ def ask(
         if unknown:
             return _answer_unknown_names(question, unknown, settings, started)
         retrieval = retrieve(question, settings, store, span)
-        focus(question, retrieval.passages, settings.passage_budget, settings)
+        # The passages given are chosen, and cut, by their sentences, from more candidates.
+        pool = retrieval.wide(max(settings.top_k, settings.focus_candidates), settings.top_k)
+        retrieval.passages = focus(question, pool, settings.passage_budget, settings, top_k=settings.top_k,
+                                   store=store, vector=retrieval.vector)
         if not retrieval.passages:
             raise QuestionError(f"The index at {settings.index_dir} has no articles yet. "
                                 "Add some with: rag index PATH")

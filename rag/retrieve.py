@@ -62,6 +62,17 @@ class Retrieval:
     candidates: dict[str, int] = field(default_factory=dict)
     # Every fused candidate, best first (per-article cap applied first): `passages` are its head.
     pool: list[Passage] = field(default_factory=list)
+    vector: np.ndarray | None = None  # the question's embedding
+
+
+    def wide(self, n: int, per_ranking: int) -> list[Passage]:
+        """The first `n` candidates, and any other among the first `per_ranking` of the dense or
+        the keyword ranking alone: fusion buries a passage that only one ranking finds (the
+        answer to a question worded unlike it is found by meaning, not by its words)."""
+        def top(rank: int | None) -> bool:
+            return rank is not None and rank <= per_ranking
+
+        return [p for i, p in enumerate(self.pool) if i < n or top(p.dense_rank) or top(p.keyword_rank)]
 
 
 def tokenize(text: str) -> list[str]:
@@ -207,7 +218,8 @@ def retrieve(question: str, settings: Settings, store: Store, period: Period | N
         if not allowed.any():
             period_matched, allowed = False, None
     limit = min(settings.candidates, len(passages))
-    dense = dense_search(store, index, embed([question], settings)[0], limit, allowed)
+    vector = embed([question], settings)[0]
+    dense = dense_search(store, index, vector, limit, allowed)
     keyword = index.search(question, limit, allowed) if settings.hybrid else []
 
     fused: dict[int, float] = defaultdict(float)
@@ -229,7 +241,7 @@ def retrieve(question: str, settings: Settings, store: Store, period: Period | N
     picked += [i for i in ranked if i not in chosen]
     pool = [_ranked(passages[i], fused[i], ranks[i]) for i in picked]
     return Retrieval(pool[: settings.top_k], period, period_matched, time.perf_counter() - started,
-                     {"dense": len(dense), "keyword": len(keyword)}, pool)
+                     {"dense": len(dense), "keyword": len(keyword)}, pool, vector)
 
 
 def dense_search(store: Store, index: KeywordIndex, vector: np.ndarray, limit: int,
