@@ -29,30 +29,16 @@ replayed: `replay()` retrieves and cuts the passages again, without the model.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 
 from eval.score import mentions
+from rag.citations import readable
 
 COUNTING_CATEGORIES = {"count", "total", "same-event", "disputed"}
 CLASSES = ["counting path", "refused by a rule", "answered unanswerable", "not retrieved (candidates)",
            "not retrieved (passages)", "evidence dropped", "refused with evidence",
            "refused, evidence not located", "withheld by the check", "wrong answer", "error"]
-MONTH_NAMES = ("January February March April May June July August September October November "
-               "December").split()
-
-
-def readable(text: str) -> str:
-    """ISO dates as words ('2012-08-15' -> '15 August 2012'), so '15' and 'August' are found."""
-    def day(m: re.Match[str]) -> str:
-        return f"{int(m.group(3))} {MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
-
-    text = re.sub(r"\b(\d{4})-(0[1-9]|1[0-2])-(\d\d)\b", day, text)
-    def month(m: re.Match[str]) -> str:
-        return f"{MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
-
-    return re.sub(r"\b(\d{4})-(0[1-9]|1[0-2])\b", month, text)
 
 
 def states(text: str, groups: list[list[str]]) -> bool:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from eval.failures import classify, evidence, file_name, tally
+from eval.grounding import check_answer
 from eval.score import score
 from eval.suite import Case, SuiteError, load_suite
 from index.settings import Settings
@@ -196,6 +197,7 @@ def _run_case(case: Case, settings: Settings, ask, chunks: dict[str, list] | Non
         return {**_case_fields(case), "error": f"{type(e).__name__}: {e}", "correct": False,
                 "refused": True, "answer": "", "citations": [], "passages": [],
                 "timings": {"total_s": round(time.perf_counter() - started, 3)}}
+    cited = [{"text": c.text, "title": c.title, "outlet": c.outlet, "date": c.date} for c in answer.citations]
     found = None
     if case.answerable and answer.route == "passages":
         mine = [p for name in case.sources for p in (chunks or {}).get(name, [])]
@@ -206,6 +208,8 @@ def _run_case(case: Case, settings: Settings, ask, chunks: dict[str, list] | Non
         "route": answer.route,
         "withheld": answer.withheld,
         "evidence": found,
+        # Names and figures the answer states that no passage it cites does (eval/grounding.py).
+        "ungrounded": check_answer(answer.text, case.question, cited) if answer.answered else [],
         "answer": answer.full_text,
         "raw_reply": answer.raw_reply,
         "citations": [{"n": c.n, "path": c.path, "title": c.title, "date": c.date, "id": c.passage_id,
@@ -263,6 +267,7 @@ def summarise(results: list[dict]) -> dict:
         "retrieval_p50_s": _percentile([r["timings"].get("retrieval_s", 0.0) for r in results], 50),
         "prompt_tokens_mean": _mean([r.get("prompt_tokens") or None for r in results]),
         "errors": sum(1 for r in results if r.get("error")),
+        "ungrounded_answers": sum(1 for r in results if r.get("ungrounded")),
         "by_category": {k: {"cases": len(v), "accuracy": _mean([float(x) for x in v])}
                         for k, v in sorted(categories.items())},
         **tally(results),

@@ -200,7 +200,7 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
                             *(answer.passages[n - 1].date for n in grounded)])
         if verify_quotes and cite.unsupported_numbers(text, support):
             # The answer states a figure its own quote does not: show the checked quote instead.
-            text = " ".join(f"{q.strip()} [{n}]" for q, n in located)
+            text = _as_quoted(located)
             answer.notes.append("(Shown as quoted: the model's own wording stated a figure that "
                                 "its quote does not support.)")
         if not cite.cited_numbers(text, available):
@@ -210,6 +210,9 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
     numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
     answer.citations = [_citation(n, answer, located, chunks_of) for n in numbers]
+    if verify_quotes and answer.answered:
+        _ground(answer, located, chunks_of)
+        numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
     if answer.answered and not numbers:
         answer.notes.append("Note: the model cited no passage; check the retrieved passages.")
     inferred = [c.n for c in answer.citations if c.date_inferred]
@@ -218,6 +221,40 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         answer.notes.append(f"Note: the date of {refs} is inferred from the text; the article "
                             "prints no date.")
     answer.timings["total_s"] = round(time.perf_counter() - started, 3)
+
+
+def _as_quoted(located: list[tuple[str, int]]) -> str:
+    return " ".join(f"{q.strip()} [{n}]" for q, n in located)
+
+
+def _ground(answer: Answer, located: list[tuple[str, int]],
+            chunks_of: Callable[[str], list[Passage]] | None) -> None:
+    """No answer states a name or figure that its cited passages do not (they are what the user
+    checks it against): a passage given that states it is cited too; else the checked quote is
+    shown instead of the model's wording."""
+    def support(citations: list[Citation]) -> str:
+        return " ".join([answer.question, *(f"{c.title} {c.outlet} {c.date} {annotate_dates(c.text, c.date)}"
+                                            for c in citations)])
+
+    missing = cite.ungrounded(answer.text, support(answer.citations))
+    if not missing:
+        return
+    cited = {c.n for c in answer.citations}
+    extra = []
+    for n, p in enumerate(answer.passages, start=1):
+        more = [*answer.citations, *(Citation.of(m, answer.passages[m - 1]) for m in extra),
+                Citation.of(n, p)]
+        if n not in cited and len(cite.ungrounded(answer.text, support(more))) < len(missing):
+            extra.append(n)
+            missing = cite.ungrounded(answer.text, support(more))
+    if not missing:
+        answer.text = answer.text.rstrip() + " " + "".join(f"[{n}]" for n in extra)
+    else:  # an answered reply always has a located quote (or supporting sentence) by now
+        answer.text = _as_quoted(located)
+        answer.notes.append(f"(Shown as quoted: the model's own wording stated {', '.join(missing)}, "
+                            "which the passages do not.)")
+    numbers = cite.cited_numbers(answer.text, len(answer.passages)) if answer.answered else []
+    answer.citations = [_citation(n, answer, located, chunks_of) for n in numbers]
 
 
 def _supporting(text: str, question: str, passages: list[Passage],

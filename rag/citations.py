@@ -4,9 +4,10 @@ A marker that points at no given passage is removed, never shown as a source."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from index.chunk import text_sentences
-from rag.retrieve import tokenize  # stemmed, without stopwords: as retrieval sees words
+from rag.retrieve import STOPWORDS, tokenize  # tokenize: stemmed, without stopwords, as retrieval sees words
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 REFUSAL = re.compile(
@@ -208,3 +209,66 @@ def _month(word: str) -> str:
 # Words an answer uses to restate, not to inform: they need not appear in its source. As
 # tokenize() emits them: it has already dropped stopwords and stemmed the rest.
 ANSWER_FILLER = {"article", "passage", "say", "said"}
+
+
+MONTH_NAMES = ("January February March April May June July August September October November "
+               "December").split()
+
+
+def readable(text: str) -> str:
+    """ISO dates as words ('2012-08-15' -> '15 August 2012'), so '15' and 'August' are found."""
+    def day(m: re.Match[str]) -> str:
+        return f"{int(m.group(3))} {MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
+
+    text = re.sub(r"\b(\d{4})-(0[1-9]|1[0-2])-(\d\d)\b", day, text)
+    def month(m: re.Match[str]) -> str:
+        return f"{MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
+
+    return re.sub(r"\b(\d{4})-(0[1-9]|1[0-2])\b", month, text)
+
+
+NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*)*")  # 'Victor Quispe Palomino': one name
+ARITHMETIC = re.compile(r"\d[\d,]*(?:\s*\+\s*\d[\d,]*)+\s*=\s*\d[\d,]*")
+# Words an answer uses about its sources, not names from the news.
+OWN_WORDS = {"passage", "passages", "article", "articles", "note", "counted", "date", "dates",
+             "inferred", "report", "reports", "according", "yes", "none", "also", "both", "each"}
+
+
+def names(text: str) -> list[str]:
+    """The names of a text: runs of capitalised words, but not a lone capitalised word that opens
+    a sentence ('However, ...', 'Four soldiers ...')."""
+    found = []
+    for m in NAME.finditer(text):
+        before = text[: m.start()].rstrip()
+        opens = not before or before[-1] in ".!?:\n\"“(" or before.endswith("…")
+        if opens and " " not in m.group():
+            continue
+        found.append(m.group())
+    return found
+
+
+def fold(text: str) -> str:
+    """Lower case, accents and kinds of apostrophe ignored: 'Guzmán' matches 'guzman'."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def ungrounded(answer: str, support: str) -> list[str]:
+    """The names (capitalised words) and figures of `answer` that `support` (the question and
+    the cited passages, dates as the prompt showed them) does not state. A word counts as stated
+    when a word of the support begins with it or it with one ('Africa', 'African'). The figures of
+    the answer's own arithmetic ('5 + 2 = 7') are sums, in no passage, and are allowed."""
+    words = set(re.findall(r"[\w'-]+", fold(readable(support))))
+    stems = {w[:5] for w in words if len(w) >= 5}
+
+    def stated(word: str) -> bool:
+        return word in words or (len(word) >= 5 and word[:5] in stems and any(
+            w.startswith(word[:5]) and abs(len(w) - len(word)) <= 3 for w in words))
+
+    missing = []
+    for name in dict.fromkeys(names(MARKER.sub(" ", answer))):
+        parts = [p.removesuffix("'s") for p in re.findall(r"[\w'-]+", fold(name))]
+        if any(p not in STOPWORDS | OWN_WORDS | NUMBER_WORDS.keys() and not stated(p) for p in parts):
+            missing.append(name)
+    sums = numbers(" ".join(ARITHMETIC.findall(answer)))
+    return missing + sorted(numbers(answer) - numbers(readable(support)) - sums)
