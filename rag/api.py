@@ -23,6 +23,8 @@ from rag.models import llm_lock, load_llm, model_label, prompt_tokens
 from rag.retrieve import Passage, Retrieval, keyword_index, retrieve
 
 NO_ANSWER = "The articles do not say."
+KIND_WORDS = {"day": "a day and month", "weekday": "a day of the week", "month": "a month", "year": "a year",
+              "date": "a date", "figure": "a figure", "name": "a name"}
 
 
 class QuestionError(ValueError):
@@ -189,12 +191,19 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
             located.append((found[1], found[0]))
             quotes.append(found)
     grounded = [n for _, n in located]
+    kind = cite.asks_for(answer.question) if verify_quotes else None
     if not text or cite.is_refusal(text):
         answer.text, answer.answered = NO_ANSWER, False
     elif verify_quotes and not grounded:
         answer.text, answer.answered, answer.withheld = NO_ANSWER, False, True
         answer.notes.append("(Not shown: neither the model's quote nor any passage sentence states "
                             "what its answer says.)")
+    elif kind and not cite.gives(text, answer.question, kind):
+        # 'When...?' answered without a date, 'How many...?' without a figure: the model answered
+        # something else (often a real sentence that does not answer), not the question asked.
+        answer.text, answer.answered, answer.withheld = NO_ANSWER, False, True
+        answer.notes.append(f"(Not shown: the question asks for {KIND_WORDS[kind]}; the model's answer "
+                            "states none.)")
     else:
         support = " ".join([answer.question, *(q for _, q in quotes),
                             *(answer.passages[n - 1].date for n in grounded)])

@@ -272,3 +272,49 @@ def ungrounded(answer: str, support: str) -> list[str]:
             missing.append(name)
     sums = numbers(" ".join(ARITHMETIC.findall(answer)))
     return missing + sorted(numbers(answer) - numbers(readable(support)) - sums)
+
+
+WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+MONTH = re.compile(r"\b(?:" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\.?(?=\W|$)|\b\d{4}-\d\d\b", re.I)
+YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s\b)?")
+# What a question asks for, by its wording (English question forms), and what an answer must
+# then state: a question asking when gets an answer with a date in it, or none.
+ASKS = [
+    ("day", re.compile(r"\b(?:which|what|on what)(?: exact)?(?: calendar)? (?:date|day of the month)\b")),
+    ("weekday", re.compile(r"\b(?:which|what) day of the week\b")),
+    ("month", re.compile(r"\b(?:which|what) month\b")),
+    ("year", re.compile(r"\b(?:which|what) year\b")),
+    ("date", re.compile(r"^(?:since )?when\b")),
+    ("figure", re.compile(r"^how (?:many|much)\b|\b(?:what|which) (?:share|percentage|proportion|amount)\b")),
+    ("name", re.compile(r"^(?:who|whom)\b")),
+]
+
+
+def asks_for(question: str) -> str | None:
+    """What kind of thing the question asks for ('day', 'weekday', 'month', 'year', 'date',
+    'figure', 'name'), when its wording says so; None for the rest ('what happened?')."""
+    q = " ".join(question.lower().split())
+    return next((kind for kind, pattern in ASKS if pattern.search(q)), None)
+
+
+def gives(answer: str, question: str, kind: str) -> bool:
+    """Does the answer state a thing of that kind that the question does not already?"""
+    text = MARKER.sub(" ", answer)
+    years = set(YEAR.findall(text)) - set(YEAR.findall(question))
+    months = {m.lower()[:3] for m in MONTH.findall(text)} - {m.lower()[:3] for m in MONTH.findall(question)}
+    if kind == "name":  # any capitalised run, a sentence's first word too ('Boluarte wrote it')
+        asked = fold(question)
+        return any(fold(n) not in asked and set(fold(n).split()) - STOPWORDS - OWN_WORDS
+                   for n in NAME.findall(text))
+    if kind == "figure":
+        return bool(numbers(text) - numbers(question))
+    if kind == "weekday":
+        return any(d in text.lower() for d in WEEKDAYS)
+    if kind == "year":
+        return bool(years)
+    if kind == "month":
+        return bool(months)
+    if kind == "day":
+        return bool(re.search(r"\b\d{4}-\d\d-\d\d\b", text)) or bool(MONTH.search(text) and re.search(
+            r"\b(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b", YEAR.sub(" ", text)))
+    return bool(years or months or any(d in text.lower() for d in WEEKDAYS))  # date

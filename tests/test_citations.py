@@ -162,3 +162,38 @@ def test_a_citation_shows_the_chunk_that_holds_its_sentence():
     _finish(answer, "", 0.0, True, None)
     [c] = answer.citations
     assert c.text == CHUNKS[1] and c.support == "The valley is large and poor."
+
+
+def test_an_answer_must_state_what_its_question_asks_for():
+    cases = [
+        ("When was the brief published?", "date", "It was published on 31 August 2012 [1].",
+         "The brief was published by InSight Crime [1]."),
+        ("In which month of 2023 were police killed?", "month", "In February 2023 [1].",
+         "Police were killed in 2023 [1]."),
+        ("On what exact calendar date (day and month) did the clash happen?", "day",
+         "On 17 February [1].", "The clash happened on Monday, 2023 [1]."),
+        ("On which day of the week did the clash happen?", "weekday", "On a Monday [1].", "In 2023 [1]."),
+        ("Which year was the clash?", "year", "The clash was in 2023 [1].", "It was a clash [1]."),
+        ("How much money did Peru agree to pay in September 2020?", "figure", "About 20 million soles [1].",
+         "Peru agreed to pay victims in September 2020 [1]."),
+        ("Who wrote the article?", "name", "Boluarte wrote it [1].", "A reporter wrote it [1]."),
+    ]
+    for question, kind, good, bad in cases:
+        assert cite.asks_for(question) == kind, question
+        assert cite.gives(good, question, kind), good
+        assert not cite.gives(bad, question, kind), bad
+    assert cite.asks_for("What happened in Putis?") is None
+
+
+def test_a_reply_that_does_not_answer_the_question_asked_is_withheld():
+    from rag.answer import Answer
+    from rag.api import _finish
+    from rag.retrieve import Passage
+
+    passage = Passage("1", "1.txt", "1.txt", "Clash", "2023", False, "", "",
+                      "Peru agreed to pay compensation to victims of the violence.", [2023])
+    answer = Answer("How much money did Peru agree to pay victims?", passages=[passage],
+                    raw_reply='Answer: Peru agreed to pay compensation to victims [1].\n'
+                              'Quote: [1] "Peru agreed to pay compensation to victims of the violence."')
+    _finish(answer, "", 0.0)
+    assert not answer.answered and answer.withheld and "asks for a figure" in answer.full_text
