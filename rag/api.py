@@ -5,19 +5,19 @@ question -> retrieval -> context -> LLM -> citations -> Answer
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from index.chunk import text_sentences
 from index.dates import Period
 from index.embed import embed
 from index.settings import Settings
 from index.store import Store, StoreError, damaged_index, is_damage
 from rag import citations as cite
 from rag.answer import Answer, Citation
-from rag.context import PASSAGES_INTRO, annotate_dates, build_messages, focus, system_prompt
+from rag.context import PASSAGES_INTRO, annotate_dates, build_messages, focus, heading, system_prompt
 from rag.counting import answer_from_events
 from rag.models import llm_lock, load_llm, model_label, prompt_tokens
 from rag.retrieve import Passage, Retrieval, keyword_index, retrieve
@@ -174,11 +174,12 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     `chunks_of(source)`: every chunk of an article, for a citation whose sentence is in another."""
     available = len(answer.passages)
     quotes, text = cite.split_reply(answer.raw_reply) if verify_quotes else ([], answer.raw_reply)
-    texts = [f"{p.title}\n{p.text}" for p in answer.passages]  # a headline is article text too
+    # A passage's heading (title, outlet, publication date) is what the model read of it too.
+    texts = [f"{heading(p)}\n{p.text}" for p in answer.passages]
     # A quote found is kept as the passage prints it (the model may slip a word), so the UI can
-    # mark it in the passage.
-    located = [(cite.own_sentences(q, texts[n - 1]) or q, n) for hint, q in quotes
-               if (n := cite.locate_quote(q, texts, hint))]
+    # mark it in the passage; one of its heading stands on its title (the UI marks the title).
+    located = [(_as_printed(cite.own_sentences(q, texts[n - 1]) or q, answer.passages[n - 1]), n)
+               for hint, q in quotes if (n := cite.locate_quote(q, texts, hint))]
     text = cite.strip_invalid((text or "").strip(), available)
     quoted = " ".join([answer.question, *(q for q, _ in located)])
     if (verify_quotes and text and not cite.is_refusal(text)
@@ -266,13 +267,26 @@ def _ground(answer: Answer, located: list[tuple[str, int]],
     answer.citations = [_citation(n, answer, located, chunks_of) for n in numbers]
 
 
+def _as_printed(sentence: str, p: Passage) -> str:
+    """A sentence found in what the model read of passage p, as the article prints it: its
+    heading stands on the title."""
+    return p.title if sentence.strip() == heading(p) and p.title else sentence
+
+
 def _supporting(text: str, question: str, passages: list[Passage],
                 cited: list[int]) -> tuple[int, str] | None:
-    """(n, sentence): a sentence of passage n that states the answer's words and figures, read with
-    dates as the prompt showed them ('Aug. 15 (2012-08-15)'), returned as the article prints it."""
-    shown = [annotate_dates(p.text, p.date) for p in passages]
+    """(n, sentence): a sentence of passage n, or its heading, that states the answer's words and
+    figures, read with dates as the prompt showed them and spelled out ('Saturday (2014-02-15)'
+    is read as 'Saturday (15 February 2014)'), returned as the article prints it."""
+    units = [[heading(p), *text_sentences(p.text)] for p in passages]
+    shown = ["\n".join(cite.readable(annotate_dates(u, p.date)) for u in us)
+             for p, us in zip(passages, units, strict=True)]
     found = cite.supporting_sentence(text, question, shown, cited)
-    return (found[0], re.sub(r" \(\d{4}(?:-\d\d){0,2}\)", "", found[1])) if found else None
+    if not found:
+        return None
+    n, sentence = found
+    k = next(k for k, line in enumerate(shown[n - 1].split("\n")) if sentence in line)
+    return n, _as_printed(units[n - 1][k], passages[n - 1])
 
 
 def _citation(n: int, answer: Answer, located: list[tuple[str, int]],

@@ -285,7 +285,10 @@ ASKS = [
     ("month", re.compile(r"\b(?:which|what) month\b")),
     ("year", re.compile(r"\b(?:which|what) year\b")),
     ("date", re.compile(r"^(?:since )?when\b")),
-    ("figure", re.compile(r"^how (?:many|much)\b|\b(?:what|which) (?:share|percentage|proportion|amount)\b")),
+    ("figure", re.compile(r"^how (?:many|much|long|old|far|large|big)\b"
+                          r"|\b(?:what|which) (?:share|percentage|proportion|amount)\b"
+                          r"|^what (?:is|was|are|were) the "
+                          r"(?:price|cost|value|amount|number|size|total|toll|share)\b")),
     ("name", re.compile(r"^(?:who|whom)\b")),
 ]
 

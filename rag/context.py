@@ -17,12 +17,16 @@ from rag.retrieve import Passage, Retrieval, tokenize
 # The answer comes first, so it streams as soon as the prompt is read; the quote after it is
 # checked against the passages (rag/api.py _finish) before the answer is trusted. Measured on
 # the suite: as accurate as quote-first and ~4 s sooner to the first shown word.
+# The task comes first and the way out last, narrowed to "only when no passage contains the
+# answer": told "if no passage answers the question, write ..." first, the 1.5B model took that
+# way out with the answer in front of it (a publication date in a heading, "February (2023-02)"),
+# and measured on the suites it refused less so, and no more of what the articles cannot answer.
 SYSTEM = (
-    "You answer questions about news articles using only the numbered passages. "
-    "Answer in one or two sentences, citing the passage number like [1]. "
+    "You answer questions about news articles. Read the numbered passages and answer the question "
+    "from them in one or two sentences, citing the passage number like [1]. "
     "Then copy, word for word, the sentence from the passages that supports your answer. "
     "When several passages report the same event, count that event once. "
-    "If no passage answers the question, write Answer: The articles do not say. and Quote: none\n"
+    "Write Answer: The articles do not say. and Quote: none only when no passage contains the answer.\n"
     "Format:\nAnswer: ...\nQuote: [n] \"sentence\""
 )
 
@@ -187,14 +191,19 @@ def sentence_vectors(passages: list[Passage], settings: Settings, store: Store |
     return out
 
 
-def passage_block(n: int, p: Passage, time_aware: bool = True) -> str:
-    # Without time awareness (the naive baseline, an ablation) the prompt carries only the date
-    # the article prints: no inferred year, no relative dates resolved.
+def heading(p: Passage, time_aware: bool = True) -> str:
+    """A passage's first line in the prompt: its title, outlet and publication date. Without time
+    awareness (the naive baseline, an ablation) only the date the article prints: no inferred year."""
     date = date_label(p) if time_aware else (f"published {p.date}" if p.date and not p.date_inferred else "")
     source = ", ".join(x for x in (p.outlet, date) if x)
+    return f"{p.title}{f' ({source})' if source else ''}"
+
+
+def passage_block(n: int, p: Passage, time_aware: bool = True) -> str:
     text = as_data(p.excerpt or p.text)
+    # Without time awareness no relative dates are resolved either.
     text = annotate_dates(text, p.date) if time_aware else text
-    return f"[{n}] {as_data(p.title)}{f' ({source})' if source else ''}\n{text}"
+    return f"[{n}] {as_data(heading(p, time_aware))}\n{text}"
 
 
 def build_messages(question: str, retrieval: Retrieval, verify_quotes: bool = True,
