@@ -233,7 +233,7 @@ class Store:
     def chunk_rows(self) -> list[sqlite3.Row]:
         return self.db.execute(
             "SELECT c.id, c.source, c.ord, c.text, c.years, d.path, d.title, d.date, "
-            "d.date_inferred, d.date_note, d.outlet, d.url FROM chunks c "
+            "d.date_inferred, d.date_note, d.outlet, d.url, d.author FROM chunks c "
             "JOIN documents d ON d.source = c.source ORDER BY c.source, c.ord"
         ).fetchall()
 

@@ -16,6 +16,7 @@ from index.embed import embed
 from index.settings import Settings
 from index.store import Store, StoreError, damaged_index, is_damage
 from rag import citations as cite
+from rag.about import answer_about_article
 from rag.answer import Answer, Citation
 from rag.context import PASSAGES_INTRO, annotate_dates, build_messages, focus, heading, system_prompt
 from rag.counting import answer_from_events
@@ -76,6 +77,12 @@ def ask(
         if not retrieval.passages:
             raise QuestionError(f"The index at {settings.index_dir} has no articles yet. "
                                 "Add some with: rag index PATH")
+        if settings.verify_quotes:  # the naive baseline has no such route
+            about = answer_about_article(question, retrieval.passages, keyword_index(store).outlets(),
+                                         model_label(settings), started, NO_ANSWER)
+            if about is not None:
+                about.timings["retrieval_s"] = round(retrieval.seconds, 3)
+                return about
         answer = Answer(question, passages=retrieval.passages, candidates=retrieval.pool,
                         model=model_label(settings),
                         period=retrieval.period.label() if retrieval.period else None)

@@ -17,16 +17,12 @@ from rag.retrieve import Passage, Retrieval, tokenize
 # The answer comes first, so it streams as soon as the prompt is read; the quote after it is
 # checked against the passages (rag/api.py _finish) before the answer is trusted. Measured on
 # the suite: as accurate as quote-first and ~4 s sooner to the first shown word.
-# The task comes first and the way out last, narrowed to "only when no passage contains the
-# answer": told "if no passage answers the question, write ..." first, the 1.5B model took that
-# way out with the answer in front of it (a publication date in a heading, "February (2023-02)"),
-# and measured on the suites it refused less so, and no more of what the articles cannot answer.
 SYSTEM = (
-    "You answer questions about news articles. Read the numbered passages and answer the question "
-    "from them in one or two sentences, citing the passage number like [1]. "
+    "You answer questions about news articles using only the numbered passages. "
+    "Answer in one or two sentences, citing the passage number like [1]. "
     "Then copy, word for word, the sentence from the passages that supports your answer. "
     "When several passages report the same event, count that event once. "
-    "Write Answer: The articles do not say. and Quote: none only when no passage contains the answer.\n"
+    "If no passage answers the question, write Answer: The articles do not say. and Quote: none\n"
     "Format:\nAnswer: ...\nQuote: [n] \"sentence\""
 )
 

@@ -50,6 +50,7 @@ class Passage:
     excerpt: str = ""
     # Its sentence that bears most on the question (focus()), shown while the model reads.
     best: str = ""
+    author: str = ""  # the article's byline, when it prints one
 
 
 @dataclass
@@ -104,7 +105,7 @@ class KeywordIndex:
         self.passages = [
             Passage(r["id"], r["source"], r["path"], r["title"] or "", r["date"] or "",
                     bool(r["date_inferred"]), r["outlet"] or "", r["url"] or "", r["text"],
-                    json.loads(r["years"] or "[]"))
+                    json.loads(r["years"] or "[]"), author=r["author"] or "")
             for r in rows
         ]
         self.position = {p.id: i for i, p in enumerate(self.passages)}
@@ -129,6 +130,7 @@ class KeywordIndex:
             weight = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[ids] / avg))
             self.postings[term] = (ids, weight.astype(np.float32))
         self._by_source: dict[str, list[Passage]] | None = None
+        self._outlets: set[str] | None = None
         self._folded: set[str] | None = None
         self._vectors: np.ndarray | None = None
         self._vectors_lock = threading.Lock()
@@ -156,10 +158,16 @@ class KeywordIndex:
             self._by_source = dict(by_source)
         return self._by_source.get(source, [])
 
+    def outlets(self) -> set[str]:
+        """Every outlet an article of the index names."""
+        if self._outlets is None:
+            self._outlets = {p.outlet for p in self.passages if p.outlet}
+        return self._outlets
+
     def unknown_names(self, question: str) -> list[str]:
         """Names in the question ("FARC", "Colombia") that no article contains, accents ignored."""
         if self._folded is None:
-            outlets = {t for outlet in {p.outlet for p in self.passages} for t in tokenize(outlet)}
+            outlets = {t for outlet in self.outlets() for t in tokenize(outlet)}
             self._folded = {_fold(t) for t in self.postings.keys() | outlets}
         names = re.findall(r"(?<=[\w,;:]\s)[A-ZÁÉÍÓÚÑ][\w'’-]{2,}", question)
         return [n for n in names if any(_fold(t) not in self._folded for t in tokenize(n))]
