@@ -130,17 +130,22 @@ def focus(question: str, passages: list[Passage], budget: int, settings: Setting
     best_of: dict[int, int] = {}  # passage -> its best unit
     for u in np.argsort(-scores):
         best_of.setdefault(units[u][0], int(u))
-    # The passages whose best sentence is best, at most max_per_article of one article.
+    # The passages whose best sentence is best, at most max_per_article of one article; none whose
+    # best sentence is far below the best passage's (settings.passage_margin): a passage that says
+    # nothing to the question costs prompt tokens and leads a small model astray.
+    ranked = sorted(best_of, key=lambda i: -scores[best_of[i]])
+    if settings.passage_margin > 0:
+        floor = scores[best_of[ranked[0]]] - settings.passage_margin / 100
+        ranked = [i for i in ranked if scores[best_of[i]] >= floor]
     chosen: list[int] = []
     per_article: dict[str, int] = {}
-    for i in sorted(best_of, key=lambda i: -scores[best_of[i]]):
+    for i in ranked:
         source = passages[i].source
         if len(chosen) < top_k and per_article.get(source, 0) < settings.max_per_article:
             chosen.append(i)
             per_article[source] = per_article.get(source, 0) + 1
     if len(chosen) < top_k:  # few articles: the rest go to the best left, as retrieval does
-        chosen += [i for i in sorted(best_of, key=lambda i: -scores[best_of[i]]) if i not in chosen][
-            : top_k - len(chosen)]
+        chosen += [i for i in ranked if i not in chosen][: top_k - len(chosen)]
     picked = set(chosen)
     mine = [u for u in range(len(units)) if units[u][0] in picked]
     costs = {u: count_tokens(units[u][2]) for u in mine}

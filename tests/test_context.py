@@ -19,7 +19,7 @@ def passage(text: str) -> Passage:
 
 
 def test_focus_keeps_the_answering_sentences_in_order_within_the_budget():
-    settings = Settings.load()
+    settings = Settings.load().with_(passage_margin=0)  # every passage given, to cut each
     attack, leader = passage(ATTACK), passage(LEADER)
     focus("How many soldiers were killed in the attack?", [attack, leader], 40, settings)
     assert "Five soldiers were killed" in attack.excerpt
@@ -51,8 +51,11 @@ def test_focus_chooses_the_passages_whose_sentences_answer_from_more_candidates(
     crowd = [other(1, "Roads in the valley are poor. Farmers grow coffee and cacao.", "a.txt"),
              other(2, "The weather was cold that week. Local markets stayed open.", "a.txt"),
              other(3, ATTACK, "b.txt")]
-    chosen = focus("How many soldiers were killed in the attack?", crowd, 60, settings, top_k=2)
+    every = settings.with_(passage_margin=0)
+    chosen = focus("How many soldiers were killed in the attack?", crowd, 60, every, top_k=2)
     assert len(chosen) == 2 and chosen[0] is crowd[2]  # best first
+    # A passage whose best sentence is far below the best one's is not given at all.
+    assert focus("How many soldiers were killed in the attack?", crowd, 60, settings, top_k=2) == [crowd[2]]
     assert "Five soldiers were killed" in chosen[0].best and "Five soldiers were killed" in (
         chosen[0].excerpt or chosen[0].text)
     # A sentence two chunks of one article share (chunks overlap) is offered once.
