@@ -188,7 +188,13 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     located = [(_as_printed(cite.own_sentences(q, texts[n - 1]) or q, answer.passages[n - 1]), n)
                for hint, q in quotes if (n := cite.locate_quote(q, texts, hint))]
     text = cite.strip_invalid((text or "").strip(), available)
-    quoted = " ".join([answer.question, *(q for q, _ in located)])
+
+    def shown(sentences: list[tuple[str, int]]) -> list[str]:
+        # What the model read of the sentences found: dates resolved, as digits and as words.
+        return [f"{a} {cite.readable(a)}" for q, n in sentences
+                for a in [annotate_dates(q, answer.passages[n - 1].date)]]
+
+    quoted = " ".join([answer.question, *shown(located), *(q for _, q in quotes)])
     if (verify_quotes and text and not cite.is_refusal(text)
             and (not located or cite.unsupported_numbers(text, quoted))):
         # No real quote (left out or made up), or one silent on the answer's figures: the answer
@@ -213,7 +219,7 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         answer.notes.append(f"(Not shown: the question asks for {KIND_WORDS[kind]}; the model's answer "
                             "states none.)")
     else:
-        support = " ".join([answer.question, *(q for _, q in quotes),
+        support = " ".join([answer.question, *shown(located), *(q for _, q in quotes),
                             *(answer.passages[n - 1].date for n in grounded)])
         if verify_quotes and cite.unsupported_numbers(text, support):
             # The answer states a figure its own quote does not: show the checked quote instead.
@@ -249,29 +255,31 @@ def _ground(answer: Answer, located: list[tuple[str, int]],
     """No answer states a name or figure that its cited passages do not (they are what the user
     checks it against): a passage given that states it is cited too; else the checked quote is
     shown instead of the model's wording."""
-    def support(citations: list[Citation]) -> str:
-        return " ".join([answer.question, *(f"{c.title} {c.outlet} {c.date} {annotate_dates(c.text, c.date)}"
-                                            for c in citations)])
+    def cites(numbers: list[int]) -> list[Citation]:
+        return [_citation(n, answer, located, chunks_of) for n in numbers]
 
-    missing = cite.ungrounded(answer.text, support(answer.citations))
-    if not missing:
+    def missing(citations: list[Citation]) -> list[str]:
+        return cite.ungrounded(answer.text, " ".join([answer.question, *(
+            f"{c.title} {c.outlet} {c.date} {annotate_dates(c.text, c.date)}" for c in citations)]))
+
+    lacking = missing(answer.citations)
+    if not lacking:
         return
-    cited = {c.n for c in answer.citations}
-    extra = []
-    for n, p in enumerate(answer.passages, start=1):
-        more = [*answer.citations, *(Citation.of(m, answer.passages[m - 1]) for m in extra),
-                Citation.of(n, p)]
-        if n not in cited and len(cite.ungrounded(answer.text, support(more))) < len(missing):
+    cited = cite.cited_numbers(answer.text, len(answer.passages))
+    extra: list[int] = []
+    for n in range(1, len(answer.passages) + 1):
+        if n not in cited and len(more := missing(cites([*cited, *extra, n]))) < len(lacking):
             extra.append(n)
-            missing = cite.ungrounded(answer.text, support(more))
-    if not missing:
+            lacking = more
+    if not lacking:
         answer.text = answer.text.rstrip() + " " + "".join(f"[{n}]" for n in extra)
-    else:  # an answered reply always has a located quote (or supporting sentence) by now
-        answer.text = _as_quoted(located)
-        answer.notes.append(f"(Shown as quoted: the model's own wording stated {', '.join(missing)}, "
-                            "which the passages do not.)")
-    numbers = cite.cited_numbers(answer.text, len(answer.passages)) if answer.answered else []
-    answer.citations = [_citation(n, answer, located, chunks_of) for n in numbers]
+        answer.citations = cites([*cited, *extra])
+        return
+    # An answered reply always has a located quote (or supporting sentence) by now.
+    answer.notes.append(f"(Shown as quoted: the model's own wording stated {', '.join(lacking)}, "
+                        "which the passages do not.)")
+    answer.text = _as_quoted(located)
+    answer.citations = cites(cite.cited_numbers(answer.text, len(answer.passages)))
 
 
 def _as_printed(sentence: str, p: Passage) -> str:

@@ -70,9 +70,12 @@ def answer_so_far(reply: str) -> str:
         last = re.search(r"(?:^|\s)(\S{1,6})$", part)
         if last and "quote:".startswith(last.group(1).lower()):
             part = part[: last.start(1)]
+        # Figures and dates still being written ('2020-0') wait for what follows them, so that a
+        # date is shown spelled out ('9 June 2020'), whole.
+        part = re.sub(r"[\d-]+$", "", part)
     # Trailing spaces and line breaks wait for the text after them: they may only separate the
     # answer from its quote.
-    return part.rstrip()
+    return readable(part.rstrip())
 
 
 def split_reply(reply: str) -> tuple[list[tuple[int | None, str]], str | None]:
@@ -86,9 +89,9 @@ def split_reply(reply: str) -> tuple[list[tuple[int | None, str]], str | None]:
             quotes.append((int(m.group(1)) if m.group(1) else None, text))
     answer = ANSWER.search(reply)
     if answer:
-        return quotes, answer.group(1).strip()
+        return quotes, readable(answer.group(1).strip())
     unlabelled = re.split(r"\bQuote:", reply, maxsplit=1, flags=re.I)[0].strip()
-    return quotes, unlabelled or None
+    return quotes, readable(unlabelled) or None
 
 
 NUMBER_WORDS = {w: str(n) for n, w in enumerate(
@@ -258,7 +261,9 @@ def ungrounded(answer: str, support: str) -> list[str]:
     the cited passages, dates as the prompt showed them) does not state. A word counts as stated
     when a word of the support begins with it or it with one ('Africa', 'African'). The figures of
     the answer's own arithmetic ('5 + 2 = 7') are sums, in no passage, and are allowed."""
-    words = set(re.findall(r"[\w'-]+", fold(readable(support))))
+    # Dates compared as words on both sides: '2020-06-09' in an answer is '9 June 2020'.
+    answer, support = readable(answer), f"{support} {readable(support)}"
+    words = set(re.findall(r"[\w'-]+", fold(support)))
     stems = {w[:5] for w in words if len(w) >= 5}
 
     def stated(word: str) -> bool:
@@ -271,7 +276,7 @@ def ungrounded(answer: str, support: str) -> list[str]:
         if any(p not in STOPWORDS | OWN_WORDS | NUMBER_WORDS.keys() and not stated(p) for p in parts):
             missing.append(name)
     sums = numbers(" ".join(ARITHMETIC.findall(answer)))
-    return missing + sorted(numbers(answer) - numbers(readable(support)) - sums)
+    return missing + sorted(numbers(answer) - numbers(support) - sums)
 
 
 WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()

@@ -199,3 +199,15 @@ def test_a_reply_that_does_not_answer_the_question_asked_is_withheld():
                               'Quote: [1] "Peru agreed to pay compensation to victims of the violence."')
     _finish(answer, "", 0.0)
     assert not answer.answered and answer.withheld and "asks for a figure" in answer.full_text
+
+
+def test_dates_in_an_answer_are_spelled_out_and_stream_whole():
+    reply = ('Answer: It happened on Tuesday, 2020-06-09, and 81 died [1].\n'
+             'Quote: [1] "On Tuesday (2020-06-09)"')
+    assert cite.split_reply(reply)[1] == "It happened on Tuesday, 9 June 2020, and 81 died [1]."
+    shown = ""
+    for end in range(1, len(reply) + 1):  # every state of the stream extends the one before
+        now = cite.answer_so_far(reply[:end])
+        assert now.startswith(shown), (shown, now)
+        shown = now
+    assert shown == "It happened on Tuesday, 9 June 2020, and 81 died [1]."
