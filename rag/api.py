@@ -213,11 +213,7 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         answer.notes.append("(Not shown: neither the model's quote nor any passage sentence states "
                             "what its answer says.)")
     elif kind and not cite.gives(text, answer.question, kind):
-        # 'When...?' answered without a date, 'How many...?' without a figure: the model answered
-        # something else (often a real sentence that does not answer), not the question asked.
-        answer.text, answer.answered, answer.withheld = NO_ANSWER, False, True
-        answer.notes.append(f"(Not shown: the question asks for {KIND_WORDS[kind]}; the model's answer "
-                            "states none.)")
+        _withhold_off_question(answer, kind)
     else:
         support = " ".join([answer.question, *shown(located), *(q for _, q in quotes),
                             *(answer.passages[n - 1].date for n in grounded)])
@@ -235,6 +231,13 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     answer.citations = [_citation(n, answer, located, chunks_of) for n in numbers]
     if verify_quotes and answer.answered:
         _ground(answer, located, chunks_of)
+        if answer.notes and answer.notes[-1].startswith("(Shown as quoted") and (
+                (kind and not cite.gives(answer.text, answer.question, kind))
+                or all(q == answer.passages[n - 1].title for q, n in located)):
+            # The quote shown instead of the model's wording does not answer either: a headline,
+            # or no date for a 'when?'.
+            answer.notes.pop()
+            _withhold_off_question(answer, kind)
         numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
     if answer.answered and not numbers:
         answer.notes.append("Note: the model cited no passage; check the retrieved passages.")
@@ -244,6 +247,15 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         answer.notes.append(f"Note: the date of {refs} is inferred from the text; the article "
                             "prints no date.")
     answer.timings["total_s"] = round(time.perf_counter() - started, 3)
+
+
+def _withhold_off_question(answer: Answer, kind: str | None) -> None:
+    """'When...?' answered without a date, 'How many...?' without a figure: the model answered
+    something else (often a real sentence that does not answer), not the question asked."""
+    answer.text, answer.answered, answer.withheld, answer.citations = NO_ANSWER, False, True, []
+    answer.notes.append(f"(Not shown: the question asks for {KIND_WORDS[kind]}; the model's answer states "
+                        "none.)" if kind else "(Not shown: the only sentence found for the model's answer "
+                        "is a headline.)")
 
 
 def _as_quoted(located: list[tuple[str, int]]) -> str:

@@ -237,14 +237,15 @@ OWN_WORDS = {"passage", "passages", "article", "articles", "note", "counted", "d
              "inferred", "report", "reports", "according", "yes", "none", "also", "both", "each"}
 
 
-def names(text: str) -> list[str]:
+def names(text: str, common: set[str] = frozenset()) -> list[str]:
     """The names of a text: runs of capitalised words, but not a lone capitalised word that opens
-    a sentence ('However, ...', 'Four soldiers ...')."""
+    a sentence when it is a common word ('However, ...', 'Four soldiers ...'): one written in
+    lower case in `common` (words of other texts), or any word when `common` is empty."""
     found = []
     for m in NAME.finditer(text):
         before = text[: m.start()].rstrip()
         opens = not before or before[-1] in ".!?:\n\"“(" or before.endswith("…")
-        if opens and " " not in m.group():
+        if opens and " " not in m.group() and (not common or fold(m.group()) in common):
             continue
         found.append(m.group())
     return found
@@ -270,8 +271,11 @@ def ungrounded(answer: str, support: str) -> list[str]:
         return word in words or (len(word) >= 5 and word[:5] in stems and any(
             w.startswith(word[:5]) and abs(len(w) - len(word)) <= 3 for w in words))
 
+    # A word that opens a sentence of the answer is a name unless the support writes it in lower
+    # case or it is a word of every text ('Meta cut...' is checked, 'However, ...' is not).
+    common = set(re.findall(r"\b[a-z][\w'-]*", support)) | STOPWORDS | OWN_WORDS | NUMBER_WORDS.keys()
     missing = []
-    for name in dict.fromkeys(names(MARKER.sub(" ", answer))):
+    for name in dict.fromkeys(names(MARKER.sub(" ", answer), {fold(w) for w in common})):
         parts = [p.removesuffix("'s") for p in re.findall(r"[\w'-]+", fold(name))]
         if any(p not in STOPWORDS | OWN_WORDS | NUMBER_WORDS.keys() and not stated(p) for p in parts):
             missing.append(name)
