@@ -298,7 +298,7 @@ ASKS = [
                           r"|\b(?:what|which) (?:share|percentage|proportion|amount)\b"
                           r"|^what (?:is|was|are|were) the "
                           r"(?:price|cost|value|amount|number|size|total|toll|share)\b")),
-    ("name", re.compile(r"^(?:who|whom)\b")),
+    ("name", re.compile(r"^(?:who|whom)\b|^what (?:is|was|are|were) the names? of\b")),
 ]
 
 

@@ -184,6 +184,7 @@ def test_an_answer_must_state_what_its_question_asks_for():
     assert cite.asks_for("What happened in Putis?") is None
     assert cite.asks_for("What is the price of a kilogram of cocaine?") == "figure"
     assert cite.asks_for("How large a charge did Microsoft take?") == "figure"
+    assert cite.asks_for("What were the names of the four soldiers?") == "name"
 
 
 def test_a_reply_that_does_not_answer_the_question_asked_is_withheld():
