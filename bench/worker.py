@@ -142,7 +142,10 @@ def answer(args: dict) -> dict:
         total_s = time.perf_counter() - started
         perf = llama_cpp.llama_perf_context(llm.ctx)
         prompt_s = perf.t_p_eval_ms / 1000
-        return {"question": question, "uncached": uncached, "prompt_tokens": reply.prompt_tokens,
+        return {"question": question, "uncached": uncached, "route": reply.route,
+                # When ask() handed back the passages (with their best sentences) and the UI can
+                # show them: before the model reads its prompt, for a passage answer.
+                "evidence_s": retrieval_s, "prompt_tokens": reply.prompt_tokens,
                 "prompt_tokens_evaluated": perf.n_p_eval, "completion_tokens": perf.n_eval,
                 # first_token_s: the first token the user is shown; prompt_done_s: when the
                 # prompt was read (what a reused prefix shortens).

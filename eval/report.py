@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from eval.failures import CLASSES, category_table, classify, failure_table, tally
+
 HEADLINE = ["answer_accuracy", "answerable_accuracy", "refusal_accuracy", "citation_recall",
-            "citation_precision", "retrieval_recall_at_k", "latency_p50_s", "latency_p95_s",
-            "first_token_p50_s", "prompt_tokens_mean"]
+            "citations_marked", "citation_precision", "retrieval_recall_at_k", "latency_p50_s",
+            "latency_p95_s", "first_token_p50_s", "prompt_tokens_mean", "ungrounded_answers"]
 
 
 def _fmt(value: object) -> str:
@@ -22,12 +24,13 @@ def _mark(ok: object) -> str:
 
 
 def case_table(cases: list[dict]) -> str:
-    rows = [f"{'case':<28} {'category':<13} {'correct':<8} {'cited':<6} {'found':<6} {'seconds':>7}"]
+    rows = [f"{'case':<28} {'category':<13} {'correct':<8} {'cited':<6} {'found':<6} {'seconds':>7}"
+            "  why wrong"]
     for r in cases:
         rows.append(
             f"{r['id'][:28]:<28} {r['category'][:13]:<13} {_mark(r['correct']):<8} "
             f"{_mark(r.get('citation_recall')):<6} {_mark(r.get('retrieval_recall')):<6} "
-            f"{r['timings'].get('total_s', 0):>7.1f}"
+            f"{r['timings'].get('total_s', 0):>7.1f}  {classify(r) or ''}".rstrip()
         )
     return "\n".join(rows)
 
@@ -36,6 +39,13 @@ def summary_table(summary: dict) -> str:
     rows = [f"{key:<24} {_fmt(summary.get(key))}" for key in ["cases", *HEADLINE]]
     for category, figures in summary.get("by_category", {}).items():
         rows.append(f"  {category:<22} {_fmt(figures['accuracy'])} of {figures['cases']}")
+    recall = summary.get("evidence_recall")
+    if recall:
+        rows.append(f"evidence recall ({recall['cases']} cases): candidates {recall['candidates']:.2f}, "
+                    f"passages {recall['passages']:.2f}, excerpts {recall['excerpt']:.2f}")
+    failures = summary.get("failures")
+    if failures:
+        rows.append("why wrong: " + ", ".join(f"{name} {n}" for name, n in failures.items()))
     if summary.get("resumed_cases"):
         # Those answers come from an earlier, interrupted run (same code, corpus and settings).
         rows.append(f"resumed {summary['resumed_cases']} cases from an interrupted run")
@@ -67,11 +77,14 @@ def write_markdown(run: dict, path: Path, baseline: dict | None = None) -> Path:
         lines.append(row)
     failed = [c for c in run["cases"] if not c["correct"]]
     if failed:
-        lines += ["", "## Cases answered wrongly", ""]
+        lines += ["", "## Why cases went wrong", "", "The stage that lost each wrong case "
+                  "(`eval/failures.py`), over all cases and by category:", "",
+                  failure_table({"all categories": run}), "", category_table(run),
+                  "", "## Cases answered wrongly", ""]
         for c in failed:
             answer = " ".join(c.get("answer", "").split())[:240]
-            lines.append(f"- **{c['id']}**: {c['question']}  \n  expected: {c['expected']}  \n"
-                         f"  got: {answer}")
+            lines.append(f"- **{c['id']}** ({classify(c)}): {c['question']}  \n"
+                         f"  expected: {c['expected']}  \n  got: {answer}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -115,6 +128,7 @@ def compare(a: dict, b: dict, names: tuple[str, str] = ("A", "B")) -> str:
     by_id = {c["id"]: c for c in b["cases"]}
     pairs = [(c, by_id[c["id"]]) for c in a["cases"] if c["id"] in by_id]
     rows += ["", compare_cases(pairs, names)]
+    rows += ["", failure_counts(a, b, names)]
     better = [x["id"] for x, y in pairs if not x["correct"] and y["correct"]]
     worse = [x["id"] for x, y in pairs if x["correct"] and not y["correct"]]
     rows += ["", f"better in {names[1]} ({len(better)}): {', '.join(better) or '-'}",
@@ -122,6 +136,16 @@ def compare(a: dict, b: dict, names: tuple[str, str] = ("A", "B")) -> str:
     only = sorted(set(by_id) ^ {c["id"] for c in a["cases"]})
     if only:
         rows.append(f"in one run only: {', '.join(only)}")
+    return "\n".join(rows)
+
+
+def failure_counts(a: dict, b: dict, names: tuple[str, str] = ("A", "B")) -> str:
+    """Wrong cases of two runs by the stage that lost them (eval/failures.py)."""
+    fa, fb = tally(a["cases"])["failures"], tally(b["cases"])["failures"]
+    rows = [f"{'why wrong':<30} {names[0][:10]:>10} {names[1][:10]:>10}"]
+    for cls in CLASSES:
+        if cls in fa or cls in fb:
+            rows.append(f"{cls:<30} {fa.get(cls, 0):>10} {fb.get(cls, 0):>10}")
     return "\n".join(rows)
 
 
@@ -137,9 +161,15 @@ def compare_cases(pairs: list[tuple[dict, dict]], names: tuple[str, str] = ("A",
             f"{x['id'][:28]:<28} {_pair(x['correct'], y['correct']):<9} "
             f"{_pair(x.get('citation_recall'), y.get('citation_recall')):<9} "
             f"{_pair(x.get('retrieval_recall'), y.get('retrieval_recall')):<9} "
-            f"{_seconds(x):>6.1f} /{_seconds(y):>6.1f}{changed}"
+            f"{_seconds(x):>6.1f} /{_seconds(y):>6.1f}{changed}{_why(x, y)}"
         )
     return "\n".join(rows)
+
+
+def _why(x: dict, y: dict) -> str:
+    """Why each run got the case wrong, when either did."""
+    wx, wy = classify(x), classify(y)
+    return f"  ({wx or 'ok'} / {wy or 'ok'})" if wx or wy else ""
 
 
 def _pair(x: object, y: object) -> str:

@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from eval.failures import classify, evidence, file_name, tally
+from eval.grounding import check_answer
 from eval.score import score
 from eval.suite import Case, SuiteError, load_suite
 from index.settings import Settings
@@ -36,7 +38,8 @@ NOT_ANSWER_AFFECTING = {"index_dir", "cache_dir", "threads", "llm_timeout", "llm
 ROOT = Path(__file__).resolve().parents[1]
 # The code that answers a case (rag/, index/) and that parses and scores it: when it changes,
 # earlier results are stale. Hashed by content: a git checkout is not always there.
-CODE = [ROOT / "rag", ROOT / "index", ROOT / "eval" / "score.py", ROOT / "eval" / "suite.py"]
+CODE = [ROOT / "rag", ROOT / "index", ROOT / "eval" / "score.py", ROOT / "eval" / "suite.py",
+        ROOT / "eval" / "failures.py"]
 
 
 @dataclass
@@ -62,7 +65,8 @@ def without_article_text(run: dict) -> dict:
         answer = case.get("answer") or ""
         if len(answer) > SHARED_ANSWER_CHARS:
             answer = answer[:SHARED_ANSWER_CHARS] + "…"
-        passages = [{k: v for k, v in p.items() if k != "text"} for p in case.get("passages", [])]
+        passages = [{k: v for k, v in p.items() if k not in ("text", "excerpt")}
+                    for p in case.get("passages", [])]
         return {k: v for k, v in case.items() if k != "raw_reply"} | {"answer": answer, "passages": passages}
 
     return run | {"cases": [shared(c) for c in run["cases"]]}
@@ -105,12 +109,13 @@ def run_eval(
     if not cases:
         raise SuiteError("no usable case in " + ", ".join(map(str, suites)) + "; " + "; ".join(problems))
     index_report = build_index(list(corpus), settings, progress=progress)
+    chunks = _chunks_by_file(settings)
 
     log = _progress_file(settings, suites, corpus)
     done = _resume(log, fresh)
     if len(done) < len(cases):
         warm_up(settings)  # as the web app does: no case's latency includes loading the models
-    results = _ask_all(cases, settings, ask, log, done, progress)
+    results = _ask_all(cases, settings, ask, log, done, progress, chunks)
     if not any(r.get("error") for r in results):
         log.unlink(missing_ok=True)  # complete: the next run starts afresh
     summary = summarise(results)
@@ -129,7 +134,7 @@ def run_eval(
 
 
 def _ask_all(cases: list[Case], settings: Settings, ask, log: Path, done: dict[str, dict],
-             progress: bool) -> list[dict]:
+             progress: bool, chunks: dict[str, list]) -> list[dict]:
     """Every case's result: resumed from `done`, or asked now and appended to `log` at once."""
     results: list[dict] = []
     bar = None
@@ -139,7 +144,7 @@ def _ask_all(cases: list[Case], settings: Settings, ask, log: Path, done: dict[s
         bar = tqdm(total=len(cases), desc="eval", unit="case", file=sys.stderr)
     for case in cases:
         resumed = case.id in done
-        result = done[case.id] if resumed else _run_case(case, settings, ask)
+        result = done[case.id] if resumed else _run_case(case, settings, ask, chunks)
         if not resumed:
             with log.open("a", encoding="utf-8") as f:
                 f.write(json.dumps(result, ensure_ascii=False) + "\n")
@@ -166,7 +171,25 @@ def _load(suites: list[str | Path]) -> tuple[list[Case], list[str]]:
     return cases, problems
 
 
-def _run_case(case: Case, settings: Settings, ask) -> dict:
+def _chunks_by_file(settings: Settings) -> dict[str, list]:
+    """Every indexed passage by its article's file name: where a case's evidence is looked for."""
+    from index.store import Store, StoreError
+    from rag.retrieve import keyword_index
+
+    try:
+        store = Store(settings.index_dir, create=False, chroma_url=settings.chroma_url)
+    except StoreError:
+        return {}  # no index: every case fails and says why
+    try:
+        by_file: dict[str, list] = {}
+        for p in keyword_index(store).passages:
+            by_file.setdefault(file_name(p.source), []).append(p)
+        return by_file
+    finally:
+        store.close()
+
+
+def _run_case(case: Case, settings: Settings, ask, chunks: dict[str, list] | None = None) -> dict:
     started = time.perf_counter()
     try:
         answer = ask(case.question, settings)
@@ -174,18 +197,31 @@ def _run_case(case: Case, settings: Settings, ask) -> dict:
         return {**_case_fields(case), "error": f"{type(e).__name__}: {e}", "correct": False,
                 "refused": True, "answer": "", "citations": [], "passages": [],
                 "timings": {"total_s": round(time.perf_counter() - started, 3)}}
-    return {
+    cited = [{"text": c.text, "title": c.title, "outlet": c.outlet, "date": c.date} for c in answer.citations]
+    found = None
+    if case.answerable and answer.route == "passages":
+        mine = [p for name in case.sources for p in (chunks or {}).get(name, [])]
+        found = evidence(case.must_include, case.sources, answer.candidates, answer.passages, mine)
+    result = {
         **_case_fields(case),
         **score(case, answer),
+        "route": answer.route,
+        "withheld": answer.withheld,
+        "evidence": found,
+        # Names and figures the answer states that no passage it cites does (eval/grounding.py).
+        "ungrounded": check_answer(answer.text, case.question, cited) if answer.answered else [],
         "answer": answer.full_text,
         "raw_reply": answer.raw_reply,
-        "citations": [{"n": c.n, "path": c.path, "title": c.title, "date": c.date} for c in answer.citations],
-        "passages": [{"path": p.source, "title": p.title, "date": p.date, "score": p.score, "text": p.text}
-                     for p in answer.passages],
+        "citations": [{"n": c.n, "path": c.path, "title": c.title, "date": c.date, "id": c.passage_id,
+                       "marked": c.marked()} for c in answer.citations],
+        "passages": [{"path": p.source, "id": p.id, "title": p.title, "date": p.date, "score": p.score,
+                      "text": p.text, "excerpt": p.excerpt} for p in answer.passages],
+        "candidates": [{"path": file_name(p.source), "id": p.id} for p in answer.candidates],
         "timings": answer.timings,
         "prompt_tokens": answer.prompt_tokens,
         "completion_tokens": answer.completion_tokens,
     }
+    return result | {"stage": classify(result)}
 
 
 def _case_fields(case: Case) -> dict:
@@ -221,6 +257,9 @@ def summarise(results: list[dict]) -> dict:
         "refusal_accuracy": _mean([float(r["correct"]) for r in unanswerable]),
         "citation_recall": _mean([r.get("citation_recall") for r in answerable]),
         "citation_precision": _mean([r.get("citation_precision") for r in answerable]),
+        # Citations of passage answers whose supporting sentence is in the passage shown (marked).
+        "citations_marked": _mean([float(c["marked"]) for r in results if r.get("route") == "passages"
+                                   for c in r.get("citations", []) if "marked" in c]),
         "retrieval_recall_at_k": _mean([r.get("retrieval_recall") for r in answerable]),
         "latency_p50_s": _percentile(llm_times, 50),
         "latency_p95_s": _percentile(llm_times, 95),
@@ -228,8 +267,10 @@ def summarise(results: list[dict]) -> dict:
         "retrieval_p50_s": _percentile([r["timings"].get("retrieval_s", 0.0) for r in results], 50),
         "prompt_tokens_mean": _mean([r.get("prompt_tokens") or None for r in results]),
         "errors": sum(1 for r in results if r.get("error")),
+        "ungrounded_answers": sum(1 for r in results if r.get("ungrounded")),
         "by_category": {k: {"cases": len(v), "accuracy": _mean([float(x) for x in v])}
                         for k, v in sorted(categories.items())},
+        **tally(results),
     }
 
 

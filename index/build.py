@@ -19,7 +19,7 @@ from pathlib import Path
 
 from index import clean as cleaning
 from index import dates
-from index.chunk import split_text
+from index.chunk import embedded_spans, embedded_text, split_text
 from index.dedup import find_duplicates
 from index.events import Event, extract_events, to_json
 from index.load import READER_VERSION, RawDocument, Skipped, iter_files, load_file
@@ -71,6 +71,7 @@ def build_index(
             _rebuild(store, settings, key, changes, progress)
             store.set_info("pipeline_key", key)
             store.set_info("events", EVENTS_VERSION)
+        _fill_sentence_vectors(store, settings, progress)
         store.end_write()
         return _report(store, skipped, changes, time.perf_counter() - started)
     except Exception as e:
@@ -326,7 +327,7 @@ def _chunk_key(doc: _Doc, pipeline_key: str) -> str:
 
 
 def _embed_and_store(store: Store, settings: Settings, work: list, changes: dict, progress: bool) -> None:
-    from index.embed import embed
+    from index.embed import embed_with_sentences
 
     todo = [(doc, key, c) for doc, key, chunks in work for c in chunks]
     if not todo and not work:
@@ -344,7 +345,9 @@ def _embed_and_store(store: Store, settings: Settings, work: list, changes: dict
     # compute far less padding than batches cut in document order (~10% of indexing time).
     for start in range(0, len(todo), settings.embed_batch):
         batch = todo[start : start + settings.embed_batch]
-        vectors = embed([f"{doc.meta.title}\n{c.text}" for doc, _, c in batch], settings)
+        embedded = [embedded_text(doc.meta.title, c.text) for doc, _, c in batch]
+        spans = [embedded_spans(doc.meta.title, c.text) for doc, _, c in batch]
+        vectors, sentences = embed_with_sentences(embedded, spans, settings)
         ids, metadatas, texts = [], [], []
         for doc, key, c in batch:
             cid = f"{doc_id[doc.source]}-{key[:8]}-{c.ord}"
@@ -360,6 +363,7 @@ def _embed_and_store(store: Store, settings: Settings, work: list, changes: dict
             })
             rows_of[doc.source].append((cid, c.ord, c.text, c.tokens, json.dumps(years), page))
         store.collection.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
+        store.set_sentence_vectors(zip(ids, sentences, strict=True))
         changes["embedded_chunks"] += len(batch)
         if bar:
             bar.update(len(batch))
@@ -380,6 +384,31 @@ def _pages(doc: _Doc, chunks: list) -> list[str | None]:
     except (KeyError, ValueError):
         return [None] * len(chunks)
     return page_of_chunks(doc.raw, starts, [c.text for c in chunks])
+
+
+def _fill_sentence_vectors(store: Store, settings: Settings, progress: bool) -> None:
+    """Sentence vectors for the chunks that lack them: an index built before they were kept gets
+    them once (one more embedding pass over its chunks), later runs find none missing."""
+    from index.embed import embed_with_sentences
+
+    missing = store.chunks_without_sentence_vectors()
+    if not missing:
+        return
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(missing), desc="sentence vectors", unit="chunk", file=sys.stderr)
+    for start in range(0, len(missing), settings.embed_batch):
+        batch = missing[start : start + settings.embed_batch]
+        texts = [embedded_text(r["title"] or "", r["text"]) for r in batch]
+        spans = [embedded_spans(r["title"] or "", r["text"]) for r in batch]
+        _, sentences = embed_with_sentences(texts, spans, settings)
+        store.set_sentence_vectors(zip([r["id"] for r in batch], sentences, strict=True))
+        if bar:
+            bar.update(len(batch))
+    if bar:
+        bar.close()
 
 
 def _pub_year(meta: Metadata) -> set[int]:

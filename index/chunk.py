@@ -49,6 +49,28 @@ def text_sentences(text: str) -> list[str]:
     return [s for line in text.splitlines() for s in sentences(line)]
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where each of text_sentences(text) is in `text`: (start, end) character offsets."""
+    spans, at = [], 0
+    for sentence in text_sentences(text):
+        start = text.find(sentence, at)
+        if start < 0:  # cannot happen: a sentence is a stripped slice of one line
+            start = at
+        spans.append((start, start + len(sentence)))
+        at = start + len(sentence)
+    return spans
+
+
+def embedded_text(title: str, text: str) -> str:
+    """What is embedded for a chunk: its article's title, then its text."""
+    return f"{title}\n{text}"
+
+
+def embedded_spans(title: str, text: str) -> list[tuple[int, int]]:
+    """Where the chunk's sentences are in embedded_text(title, text)."""
+    return [(start + len(title) + 1, end + len(title) + 1) for start, end in sentence_spans(text)]
+
+
 def split_text(text: str, max_tokens: int = 180, overlap: int = 30) -> list[Chunk]:
     """Pack whole sentences into chunks of at most `max_tokens`; a paragraph break is preferred
     as a cut; the last sentences of a chunk (up to `overlap` tokens) open the next one."""

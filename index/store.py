@@ -34,6 +34,10 @@ CREATE TABLE IF NOT EXISTS chunks (
     tokens INTEGER, years TEXT, page TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
+-- Each chunk's sentences' vectors (float16, one row of 384 a sentence of text_sentences(text)),
+-- from the chunk's own forward pass (index/embed.py embed_with_sentences): what a question's
+-- passages are cut to their relevant sentences with, without embedding them at question time.
+CREATE TABLE IF NOT EXISTS sentence_vectors (chunk_id TEXT PRIMARY KEY, vectors BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT);
 -- Events counted by index/events.py, merged across articles: rebuilt with the documents.
 CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, year INTEGER, date TEXT, data TEXT NOT NULL);
@@ -237,7 +241,7 @@ class Store:
         page = "c.page" if self.chunk_pages else "NULL"
         return self.db.execute(
             f"SELECT c.id, c.source, c.ord, c.text, c.years, {page} AS page, d.path, d.title, d.date, "
-            "d.date_inferred, d.date_note, d.outlet, d.url FROM chunks c "
+            "d.date_inferred, d.date_note, d.outlet, d.url, d.author FROM chunks c "
             "JOIN documents d ON d.source = c.source ORDER BY c.source, c.ord"
         ).fetchall()
 
@@ -313,6 +317,34 @@ class Store:
         )
         new = {r[0] for r in rows}
         return [i for i in old if i not in new]
+
+    def set_sentence_vectors(self, rows: Iterable[tuple[str, Any]]) -> None:
+        """(chunk id, float32 array of its sentences' vectors), kept as float16."""
+        import numpy as np
+
+        self.db.executemany("INSERT OR REPLACE INTO sentence_vectors (chunk_id, vectors) VALUES (?, ?)",
+                            [(cid, np.asarray(v, dtype=np.float16).tobytes()) for cid, v in rows])
+
+    def sentence_vectors(self, ids: Sequence[str]) -> dict[str, Any]:
+        """The stored sentence vectors of `ids`, each a flat float32 array (sentences one after the
+        other); ids without any are left out."""
+        import numpy as np
+
+        found: dict[str, Any] = {}
+        for i in range(0, len(ids), 500):  # SQLite's limit on parameters
+            part = list(ids[i : i + 500])
+            marks = ",".join("?" * len(part))
+            for cid, blob in self.db.execute(
+                    f"SELECT chunk_id, vectors FROM sentence_vectors WHERE chunk_id IN ({marks})", part):
+                found[cid] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+        return found
+
+    def chunks_without_sentence_vectors(self) -> list[sqlite3.Row]:
+        """Chunks of an index built before sentence vectors were kept (or by a killed run)."""
+        self.db.execute("DELETE FROM sentence_vectors WHERE chunk_id NOT IN (SELECT id FROM chunks)")
+        return self.db.execute(
+            "SELECT c.id, c.text, d.title FROM chunks c JOIN documents d ON d.source = c.source "
+            "WHERE c.id NOT IN (SELECT chunk_id FROM sentence_vectors)").fetchall()
 
     def set_events(self, rows: Iterable[tuple[str, int, str, str]]) -> None:
         """Replace the event table: (id, year, date, JSON of the event)."""

@@ -26,15 +26,31 @@ class Citation:
     # guesses the sentence from the words it shares with the answer.
     support: str = ""
     page: str | None = None  # the PDF page(s) of the passage: "3", "3-4"
+    passage_id: str = ""  # the chunk shown (another chunk of the article than passage n's, at times)
 
     @classmethod
     def of(cls, n: int, p: Passage, support: list[str] | tuple[str, ...] = ()) -> Citation:
         return cls(n, p.source, p.title, p.date, p.date_inferred, p.outlet, p.url, p.text, p.score,
-                   join_support(support), p.page)
+                   join_support(support), p.page, p.id)
+
+    def marked(self) -> bool:
+        """Is every sentence it rests on in the passage it shows (or its headline)? Then the UI
+        marks exactly those; else it can only guess."""
+        from rag.citations import find_sentence
+
+        lines = [line for line in self.support.splitlines() if line.strip()]
+        headline = " ".join(self.title.split())
+        return bool(lines) and all(" ".join(line.split()) == headline or find_sentence(line, self.text)
+                                   for line in lines)
 
     def label(self) -> str:
-        date = f"{self.date} (inferred)" if self.date_inferred else self.date or "undated"
-        return " · ".join(x for x in (self.title, self.outlet, date, page_label(self.page)) if x)
+        return source_label(self.title, self.outlet, self.date, self.date_inferred, self.page)
+
+
+def source_label(title: str, outlet: str, date: str, inferred: bool, page: str | None = None) -> str:
+    """'Title · Outlet · 2023 (inferred) · p. 3': how a source is named wherever it is listed."""
+    when = f"{date} (inferred)" if date and inferred else date or "undated"
+    return " · ".join(x for x in (title, outlet, when, page_label(page)) if x)
 
 
 def page_label(page: str | None) -> str:
@@ -51,7 +67,15 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     # Everything the model was shown, numbered from 1 as in the prompt.
     passages: list[Passage] = field(default_factory=list)
+    # Every passage retrieval ranked, best first; `passages` were chosen from these.
+    candidates: list[Passage] = field(default_factory=list, repr=False)
+    # How it was answered: "passages" (the LLM over retrieved passages), "events" (the event
+    # table), "unknown-names" or "out-of-period" (refused by a rule, without the model).
+    route: str = "passages"
     answered: bool = True
+    # The model answered, but neither its quote nor any passage sentence states what it said:
+    # not shown (answered is then False).
+    withheld: bool = False
     notes: list[str] = field(default_factory=list)
     period: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -86,6 +110,16 @@ class Answer:
             rest = "\n\n" + final
         if rest:
             yield rest
+
+    def reading(self) -> str:
+        """The passages given to the model, each with its best sentence: what a streamed answer
+        can show before its first token."""
+        lines = []
+        for n, p in enumerate(self.passages, start=1):
+            lines.append(f"[{n}] {source_label(p.title, p.outlet, p.date, p.date_inferred)}")
+            best = " ".join((p.best or p.text).split())
+            lines.append(f"    “{best[:300]}{'…' if len(best) > 300 else ''}”")
+        return "\n".join(lines)
 
     def wait(self) -> Answer:
         """Finish a streamed answer without printing it."""

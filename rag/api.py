@@ -5,24 +5,27 @@ question -> retrieval -> context -> LLM -> citations -> Answer
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from index.chunk import text_sentences
 from index.dates import Period
 from index.embed import embed
 from index.settings import Settings
-from index.store import Store, damaged_index, is_damage
+from index.store import Store, StoreError, damaged_index, is_damage
 from rag import citations as cite
+from rag.about import answer_about_article
 from rag.answer import Answer, Citation
-from rag.context import PASSAGES_INTRO, annotate_dates, build_messages, focus, system_prompt
+from rag.context import PASSAGES_INTRO, annotate_dates, build_messages, focus, heading, system_prompt
 from rag.counting import answer_from_events
 from rag.models import llm_lock, load_llm, model_label, prompt_tokens
-from rag.retrieve import Retrieval, keyword_index, retrieve
+from rag.retrieve import Passage, Retrieval, keyword_index, retrieve
 
 NO_ANSWER = "The articles do not say."
+KIND_WORDS = {"day": "a day and month", "weekday": "a day of the week", "month": "a month", "year": "a year",
+              "date": "a date", "figure": "a figure", "name": "a name"}
 
 
 class QuestionError(ValueError):
@@ -61,23 +64,38 @@ def ask(
         if settings.events:
             counted = answer_from_events(question, settings, store, started, span, model_label(settings))
             if counted is not None:
+                counted.route = "events"
                 return counted
         unknown = keyword_index(store).unknown_names(question) if settings.refuse_unknown_names else []
         if unknown:
             return _answer_unknown_names(question, unknown, settings, started)
         retrieval = retrieve(question, settings, store, span)
-        focus(question, retrieval.passages, settings.passage_budget, settings)
+        # The passages given are chosen, and cut, by their sentences, from more candidates.
+        pool = retrieval.wide(max(settings.top_k, settings.focus_candidates), settings.top_k)
+        retrieval.passages = focus(question, pool, settings.passage_budget, settings, top_k=settings.top_k,
+                                   store=store, vector=retrieval.vector)
         if not retrieval.passages:
             raise QuestionError(f"The index at {settings.index_dir} has no articles yet. "
                                 "Add some with: rag index PATH")
-        answer = Answer(question, passages=retrieval.passages, model=model_label(settings),
+        if settings.verify_quotes:  # the naive baseline has no such route
+            about = answer_about_article(question, retrieval.passages, keyword_index(store).outlets(),
+                                         model_label(settings), started, NO_ANSWER)
+            if about is not None:
+                about.timings["retrieval_s"] = round(retrieval.seconds, 3)
+                return about
+        answer = Answer(question, passages=retrieval.passages, candidates=retrieval.pool,
+                        model=model_label(settings),
                         period=retrieval.period.label() if retrieval.period else None)
         answer.timings["retrieval_s"] = round(retrieval.seconds, 3)
+        # The passages and their best sentences are known now, before the model reads them: a
+        # streamed answer can show them at once (the UI does, `rag ask --sources-first` too).
+        answer.timings["evidence_s"] = round(time.perf_counter() - started, 3)
         if retrieval.period and not retrieval.period_matched:
             _answer_out_of_period(answer, retrieval, store, started)
             return answer
         answer._tokens = _generate(question, retrieval, settings, answer, started)
-        answer._finish = lambda text: _finish(answer, text, started, settings.verify_quotes)
+        chunks_of = keyword_index(store).of_source  # kept in memory: usable once the store is closed
+        answer._finish = lambda text: _finish(answer, text, started, settings.verify_quotes, chunks_of)
         return answer if stream else answer.wait()
     except sqlite3.DatabaseError as e:
         if is_damage(e):
@@ -96,6 +114,7 @@ def warm_up(settings: Settings | None = None) -> None:
         from index.nlp import nlp
 
         nlp()  # the names check parses every question
+    _warm_retrieval(settings)
     llm = load_llm(settings)
     if settings.llm_url:
         return  # a server keeps its own cache
@@ -105,6 +124,19 @@ def warm_up(settings: Settings | None = None) -> None:
         opening = [{"role": "system", "content": system_prompt(settings.verify_quotes)},
                    {"role": "user", "content": PASSAGES_INTRO}]
         llm.create_chat_completion(messages=opening, temperature=0.0, top_k=1, max_tokens=1)
+
+
+def _warm_retrieval(settings: Settings) -> None:
+    """Build the keyword index and have the vector store load its own (a second or so), so the
+    first question's passages come as quickly as the next ones'. Nothing to do without an index."""
+    try:
+        store = Store(settings.index_dir, create=False, chroma_url=settings.chroma_url)
+    except StoreError:
+        return
+    try:
+        retrieve("warm up", settings, store)
+    finally:
+        store.close()
 
 
 def _check(question: str, settings: Settings) -> str:
@@ -146,39 +178,52 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
     answer.raw_reply = reply
 
 
-def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool = True) -> None:
+def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool = True,
+            chunks_of: Callable[[str], list[Passage]] | None = None) -> None:
     """Check the reply: its quotes must be found in the passages, its citations must point at
-    passages the model was given. An answer resting on no real quote is not given."""
+    passages the model was given. An answer resting on no real quote is not given.
+    `chunks_of(source)`: every chunk of an article, for a citation whose sentence is in another."""
     available = len(answer.passages)
     quotes, text = cite.split_reply(answer.raw_reply) if verify_quotes else ([], answer.raw_reply)
-    texts = [f"{p.title}\n{p.text}" for p in answer.passages]  # a headline is article text too
-    located = [(q, n) for hint, q in quotes if (n := cite.locate_quote(q, texts, hint))]
+    # A passage's heading (title, outlet, publication date) is what the model read of it too.
+    texts = [f"{heading(p)}\n{p.text}" for p in answer.passages]
+    # A quote found is kept as the passage prints it (the model may slip a word), so the UI can
+    # mark it in the passage; one of its heading stands on its title (the UI marks the title).
+    located = [(_as_printed(cite.own_sentences(q, texts[n - 1]) or q, answer.passages[n - 1]), n)
+               for hint, q in quotes if (n := cite.locate_quote(q, texts, hint))]
     text = cite.strip_invalid((text or "").strip(), available)
-    quoted = " ".join([answer.question, *(q for q, _ in located)])
+
+    def shown(sentences: list[tuple[str, int]]) -> list[str]:
+        # What the model read of the sentences found: dates resolved, as digits and as words.
+        return [f"{a} {cite.readable(a)}" for q, n in sentences
+                for a in [annotate_dates(q, answer.passages[n - 1].date)]]
+
+    quoted = " ".join([answer.question, *shown(located), *(q for _, q in quotes)])
     if (verify_quotes and text and not cite.is_refusal(text)
             and (not located or cite.unsupported_numbers(text, quoted))):
         # No real quote (left out or made up), or one silent on the answer's figures: the answer
         # stands if a passage sentence states what it says, and that sentence is its quote. Dates
         # as the prompt showed them ('Aug. 15 (2012-08-15)').
-        shown = [annotate_dates(p.text, p.date) for p in answer.passages]
-        found = cite.supporting_sentence(text, answer.question, shown, cite.cited_numbers(text, available))
+        found = _supporting(text, answer.question, answer.passages, cite.cited_numbers(text, available))
         if found:
-            sentence = re.sub(r" \(\d{4}(?:-\d\d){0,2}\)", "", found[1])  # as the article prints it
-            located.append((sentence, found[0]))
-            quotes.append((found[0], found[1]))
+            located.append((found[1], found[0]))
+            quotes.append(found)
     grounded = [n for _, n in located]
+    kind = cite.asks_for(answer.question) if verify_quotes else None
     if not text or cite.is_refusal(text):
         answer.text, answer.answered = NO_ANSWER, False
     elif verify_quotes and not grounded:
-        answer.text, answer.answered = NO_ANSWER, False
+        answer.text, answer.answered, answer.withheld = NO_ANSWER, False, True
         answer.notes.append("(Not shown: neither the model's quote nor any passage sentence states "
                             "what its answer says.)")
+    elif kind and not cite.gives(text, answer.question, kind):
+        _withhold_off_question(answer, kind)
     else:
-        support = " ".join([answer.question, *(q for _, q in quotes),
+        support = " ".join([answer.question, *shown(located), *(q for _, q in quotes),
                             *(answer.passages[n - 1].date for n in grounded)])
         if verify_quotes and cite.unsupported_numbers(text, support):
             # The answer states a figure its own quote does not: show the checked quote instead.
-            text = " ".join(f"{q.strip()} [{n}]" for q, n in located)
+            text = _as_quoted(located)
             answer.notes.append("(Shown as quoted: the model's own wording stated a figure that "
                                 "its quote does not support.)")
         if not cite.cited_numbers(text, available):
@@ -187,9 +232,17 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     if not answer.timings.get("first_token_s"):
         answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
     numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
-    # The quote found in passage n is what citation n rests on: the UI highlights it.
-    answer.citations = [Citation.of(n, answer.passages[n - 1], [q for q, m in located if m == n])
-                        for n in numbers]
+    answer.citations = [_citation(n, answer, located, chunks_of) for n in numbers]
+    if verify_quotes and answer.answered:
+        _ground(answer, located, chunks_of)
+        if answer.notes and answer.notes[-1].startswith("(Shown as quoted") and (
+                (kind and not cite.gives(answer.text, answer.question, kind))
+                or all(q == answer.passages[n - 1].title for q, n in located)):
+            # The quote shown instead of the model's wording does not answer either: a headline,
+            # or no date for a 'when?'.
+            answer.notes.pop()
+            _withhold_off_question(answer, kind)
+        numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
     if answer.answered and not numbers:
         answer.notes.append("Note: the model cited no passage; check the retrieved passages.")
     inferred = [c.n for c in answer.citations if c.date_inferred]
@@ -205,6 +258,105 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     answer.timings["total_s"] = round(time.perf_counter() - started, 3)
 
 
+def _withhold_off_question(answer: Answer, kind: str | None) -> None:
+    """'When...?' answered without a date, 'How many...?' without a figure: the model answered
+    something else (often a real sentence that does not answer), not the question asked."""
+    answer.text, answer.answered, answer.withheld, answer.citations = NO_ANSWER, False, True, []
+    answer.notes.append(f"(Not shown: the question asks for {KIND_WORDS[kind]}; the model's answer states "
+                        "none.)" if kind else "(Not shown: the only sentence found for the model's answer "
+                        "is a headline.)")
+
+
+def _as_quoted(located: list[tuple[str, int]]) -> str:
+    return " ".join(f"{q.strip()} [{n}]" for q, n in located)
+
+
+def _ground(answer: Answer, located: list[tuple[str, int]],
+            chunks_of: Callable[[str], list[Passage]] | None) -> None:
+    """No answer states a name or figure that its cited passages do not (they are what the user
+    checks it against): a passage given that states it is cited too; else the checked quote is
+    shown instead of the model's wording."""
+    def cites(numbers: list[int]) -> list[Citation]:
+        return [_citation(n, answer, located, chunks_of) for n in numbers]
+
+    def missing(citations: list[Citation]) -> list[str]:
+        return cite.ungrounded(answer.text, " ".join([answer.question, *(
+            f"{c.title} {c.outlet} {c.date} {annotate_dates(c.text, c.date)}" for c in citations)]))
+
+    lacking = missing(answer.citations)
+    if not lacking:
+        return
+    cited = cite.cited_numbers(answer.text, len(answer.passages))
+    extra: list[int] = []
+    for n in range(1, len(answer.passages) + 1):
+        if n not in cited and len(more := missing(cites([*cited, *extra, n]))) < len(lacking):
+            extra.append(n)
+            lacking = more
+    if not lacking:
+        answer.text = answer.text.rstrip() + " " + "".join(f"[{n}]" for n in extra)
+        answer.citations = cites([*cited, *extra])
+        return
+    # An answered reply always has a located quote (or supporting sentence) by now.
+    answer.notes.append(f"(Shown as quoted: the model's own wording stated {', '.join(lacking)}, "
+                        "which the passages do not.)")
+    answer.text = _as_quoted(located)
+    answer.citations = cites(cite.cited_numbers(answer.text, len(answer.passages)))
+
+
+def _as_printed(sentence: str, p: Passage) -> str:
+    """A sentence found in what the model read of passage p, as the article prints it: its
+    heading stands on the title."""
+    return p.title if sentence.strip() == heading(p) and p.title else sentence
+
+
+def _supporting(text: str, question: str, passages: list[Passage],
+                cited: list[int]) -> tuple[int, str] | None:
+    """(n, sentence): a sentence of passage n, or its heading, that states the answer's words and
+    figures, read with dates as the prompt showed them and spelled out ('Saturday (2014-02-15)'
+    is read as 'Saturday (15 February 2014)'), returned as the article prints it."""
+    units = [[heading(p), *text_sentences(p.text)] for p in passages]
+    shown = ["\n".join(cite.readable(annotate_dates(u, p.date)) for u in us)
+             for p, us in zip(passages, units, strict=True)]
+    found = cite.supporting_sentence(text, question, shown, cited)
+    if not found:
+        return None
+    n, sentence = found
+    k = next(k for k, line in enumerate(shown[n - 1].split("\n")) if sentence in line)
+    return n, _as_printed(units[n - 1][k], passages[n - 1])
+
+
+def _citation(n: int, answer: Answer, located: list[tuple[str, int]],
+              chunks_of: Callable[[str], list[Passage]] | None) -> Citation:
+    """Citation [n] with the sentence it rests on (the UI marks it): the quote found in passage n,
+    else a sentence of passage n that states the answer. When that sentence is in another chunk of
+    the same article (given to the model or not), the citation shows that chunk: a citation never
+    shows a passage without the sentence it stands for, when the article has it."""
+    p = answer.passages[n - 1]
+    # Quotes are real sentences, but a small model sometimes quotes one that does not say what it
+    # answered: a sentence that states some of the answer comes first.
+    telling = [(q, m) for q, m in located if cite.states_some(q, answer.text, answer.question)]
+    own = [q for q, m in telling if m == n]
+    if own:
+        return Citation.of(n, p, own)
+    found = _supporting(answer.text, answer.question, [p], [1])
+    if found:
+        return Citation.of(n, p, [found[1]])
+    chunks = [c for c in (chunks_of(p.source) if chunks_of else []) if c.id != p.id]
+    for quote in (q for q, m in telling if answer.passages[m - 1].source == p.source):
+        for chunk in chunks:
+            if _words_in(quote, chunk.text):
+                return Citation.of(n, chunk, [quote])
+    found = _supporting(answer.text, answer.question, chunks, [])
+    if found:
+        return Citation.of(n, chunks[found[0] - 1], [found[1]])
+    return Citation.of(n, p, [q for q, m in located if m == n])
+
+
+def _words_in(sentence: str, text: str) -> bool:
+    """Is `sentence` in `text`, whatever the spacing and line breaks?"""
+    return " ".join(sentence.split()) in " ".join(text.split())
+
+
 def _answer_out_of_period(answer: Answer, retrieval: Retrieval, store: Store, started: float) -> None:
     """No passage speaks of the period asked about: say so instead of letting the model guess."""
     dates = [r[0] or "" for r in store.db.execute("SELECT date FROM documents WHERE duplicate_of = ''")]
@@ -216,13 +368,13 @@ def _answer_out_of_period(answer: Answer, retrieval: Retrieval, store: Store, st
         covered += f"; {undated} more {have} no known date" if years else f" {undated} {have} no known date"
     covered += "." if covered else ""
     answer.text = f"{NO_ANSWER} None of them reports anything about {retrieval.period.label()}.{covered}"
-    answer.answered = False
+    answer.answered, answer.route = False, "out-of-period"
     answer.timings["first_token_s"] = answer.timings["total_s"] = round(time.perf_counter() - started, 3)
 
 
 def _answer_unknown_names(question: str, names: list[str], settings: Settings, started: float) -> Answer:
     """The question is about someone or somewhere no article mentions: say so, no model guess."""
-    answer = Answer(question, model=model_label(settings), answered=False)
+    answer = Answer(question, model=model_label(settings), answered=False, route="unknown-names")
     answer.text = f"{NO_ANSWER} None of them mentions {_join(list(dict.fromkeys(names)))}."
     answer.timings["retrieval_s"] = answer.timings["first_token_s"] = answer.timings["total_s"] = round(
         time.perf_counter() - started, 3)

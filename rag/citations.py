@@ -4,9 +4,10 @@ A marker that points at no given passage is removed, never shown as a source."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from index.chunk import text_sentences
-from rag.retrieve import tokenize  # stemmed, without stopwords: as retrieval sees words
+from rag.retrieve import STOPWORDS, tokenize  # tokenize: stemmed, without stopwords, as retrieval sees words
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 REFUSAL = re.compile(
@@ -69,9 +70,12 @@ def answer_so_far(reply: str) -> str:
         last = re.search(r"(?:^|\s)(\S{1,6})$", part)
         if last and "quote:".startswith(last.group(1).lower()):
             part = part[: last.start(1)]
+        # Figures and dates still being written ('2020-0') wait for what follows them, so that a
+        # date is shown spelled out ('9 June 2020'), whole.
+        part = re.sub(r"[\d-]+$", "", part)
     # Trailing spaces and line breaks wait for the text after them: they may only separate the
     # answer from its quote.
-    return part.rstrip()
+    return readable(part.rstrip())
 
 
 def split_reply(reply: str) -> tuple[list[tuple[int | None, str]], str | None]:
@@ -85,9 +89,9 @@ def split_reply(reply: str) -> tuple[list[tuple[int | None, str]], str | None]:
             quotes.append((int(m.group(1)) if m.group(1) else None, text))
     answer = ANSWER.search(reply)
     if answer:
-        return quotes, answer.group(1).strip()
+        return quotes, readable(answer.group(1).strip())
     unlabelled = re.split(r"\bQuote:", reply, maxsplit=1, flags=re.I)[0].strip()
-    return quotes, unlabelled or None
+    return quotes, readable(unlabelled) or None
 
 
 NUMBER_WORDS = {w: str(n) for n, w in enumerate(
@@ -131,15 +135,59 @@ def locate_quote(quote: str, passages: list[str], hint: int | None = None) -> in
     return None
 
 
+def find_sentence(sentence: str, text: str) -> tuple[int, int] | None:
+    """Where `sentence` is in `text`, allowing other spacing and line breaks (a passage keeps the
+    article's; a support sentence is joined onto one line)."""
+    words = sentence.split()
+    m = re.search(r"\s+".join(re.escape(w) for w in words), text) if words else None
+    return (m.start(), m.end()) if m else None
+
+
+def own_sentences(quote: str, text: str) -> str | None:
+    """The passage's own words for a quote found in it (locate_quote allows slips): the sentence,
+    or run of up to three adjacent sentences, that holds most of the quote's words, as the
+    passage prints it, so that it can be marked in the passage. None if no sentence holds half."""
+    words = set(tokenize(quote))
+    if not words:
+        return None
+    units = text_sentences(text)
+    best, best_share = None, 0.5
+    for size in (1, 2, 3):
+        for i in range(len(units) - size + 1):
+            run = units[i : i + size]
+            have = set(tokenize(" ".join(run)))
+            share = len(words & have) / len(words)
+            # A longer run must hold clearly more of the quote to be preferred.
+            if share > best_share + 0.1 * (size > 1 and best is not None):
+                best, best_share = " ".join(s.strip() for s in run), share
+        if best_share >= 0.85:
+            break
+    return best
+
+
+def adds(answer: str, question: str) -> tuple[set[str], set[str]]:
+    """What an answer says beyond its question: its own words (stemmed, months spelled out) and
+    figures."""
+    words = {_month(w) for w in tokenize(MARKER.sub(" ", answer)) if not w.isdigit()}
+    words -= {_month(w) for w in tokenize(question)} | ANSWER_FILLER
+    return words, numbers(answer) - numbers(question)
+
+
+def states_some(sentence: str, answer: str, question: str) -> bool:
+    """Does `sentence` state any of what the answer adds to the question (a word or a figure)?"""
+    words, figures = adds(answer, question)
+    if not words and not figures:
+        return True  # the answer only echoes the question: nothing to tell sentences apart
+    return bool(words & {_month(w) for w in tokenize(sentence)} or figures & numbers(sentence))
+
+
 def supporting_sentence(answer: str, question: str, passages: list[str],
                         cited: list[int]) -> tuple[int, str] | None:
     """(passage number, sentence) of a passage sentence that states what the answer adds to the
     question, for a reply whose quote is missing, made up or silent on the answer's figures: the
     answer's own words and every figure it adds must be in that sentence, not merely the
     question's words. Cited passages are tried first; None if no sentence does."""
-    words = {_month(w) for w in tokenize(MARKER.sub(" ", answer)) if not w.isdigit()}
-    words -= {_month(w) for w in tokenize(question)} | ANSWER_FILLER
-    figures = numbers(answer) - numbers(question)
+    words, figures = adds(answer, question)
     if not words and not figures:
         return None  # it only echoes the question
     order = [n - 1 for n in cited if 1 <= n <= len(passages)]
@@ -164,3 +212,121 @@ def _month(word: str) -> str:
 # Words an answer uses to restate, not to inform: they need not appear in its source. As
 # tokenize() emits them: it has already dropped stopwords and stemmed the rest.
 ANSWER_FILLER = {"article", "passage", "say", "said"}
+
+
+MONTH_NAMES = ("January February March April May June July August September October November "
+               "December").split()
+
+
+def readable(text: str) -> str:
+    """ISO dates as words ('2012-08-15' -> '15 August 2012'), so '15' and 'August' are found."""
+    def day(m: re.Match[str]) -> str:
+        return f"{int(m.group(3))} {MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
+
+    text = re.sub(r"\b(\d{4})-(0[1-9]|1[0-2])-(\d\d)\b", day, text)
+    def month(m: re.Match[str]) -> str:
+        return f"{MONTH_NAMES[int(m.group(2)) - 1]} {m.group(1)}"
+
+    return re.sub(r"\b(\d{4})-(0[1-9]|1[0-2])\b", month, text)
+
+
+NAME = re.compile(r"\b[A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*)*")  # 'Victor Quispe Palomino': one name
+ARITHMETIC = re.compile(r"\d[\d,]*(?:\s*\+\s*\d[\d,]*)+\s*=\s*\d[\d,]*")
+# Words an answer uses about its sources, not names from the news.
+OWN_WORDS = {"passage", "passages", "article", "articles", "note", "counted", "date", "dates",
+             "inferred", "report", "reports", "according", "yes", "none", "also", "both", "each"}
+
+
+def names(text: str, common: set[str] = frozenset()) -> list[str]:
+    """The names of a text: runs of capitalised words, but not a lone capitalised word that opens
+    a sentence when it is a common word ('However, ...', 'Four soldiers ...'): one written in
+    lower case in `common` (words of other texts), or any word when `common` is empty."""
+    found = []
+    for m in NAME.finditer(text):
+        before = text[: m.start()].rstrip()
+        opens = not before or before[-1] in ".!?:\n\"“(" or before.endswith("…")
+        if opens and " " not in m.group() and (not common or fold(m.group()) in common):
+            continue
+        found.append(m.group())
+    return found
+
+
+def fold(text: str) -> str:
+    """Lower case, accents and kinds of apostrophe ignored: 'Guzmán' matches 'guzman'."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def ungrounded(answer: str, support: str) -> list[str]:
+    """The names (capitalised words) and figures of `answer` that `support` (the question and
+    the cited passages, dates as the prompt showed them) does not state. A word counts as stated
+    when a word of the support begins with it or it with one ('Africa', 'African'). The figures of
+    the answer's own arithmetic ('5 + 2 = 7') are sums, in no passage, and are allowed."""
+    # Dates compared as words on both sides: '2020-06-09' in an answer is '9 June 2020'.
+    answer, support = readable(answer), f"{support} {readable(support)}"
+    words = set(re.findall(r"[\w'-]+", fold(support)))
+    stems = {w[:5] for w in words if len(w) >= 5}
+
+    def stated(word: str) -> bool:
+        return word in words or (len(word) >= 5 and word[:5] in stems and any(
+            w.startswith(word[:5]) and abs(len(w) - len(word)) <= 3 for w in words))
+
+    # A word that opens a sentence of the answer is a name unless the support writes it in lower
+    # case or it is a word of every text ('Meta cut...' is checked, 'However, ...' is not).
+    common = set(re.findall(r"\b[a-z][\w'-]*", support)) | STOPWORDS | OWN_WORDS | NUMBER_WORDS.keys()
+    missing = []
+    for name in dict.fromkeys(names(MARKER.sub(" ", answer), {fold(w) for w in common})):
+        parts = [p.removesuffix("'s") for p in re.findall(r"[\w'-]+", fold(name))]
+        if any(p not in STOPWORDS | OWN_WORDS | NUMBER_WORDS.keys() and not stated(p) for p in parts):
+            missing.append(name)
+    sums = numbers(" ".join(ARITHMETIC.findall(answer)))
+    return missing + sorted(numbers(answer) - numbers(support) - sums)
+
+
+WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+MONTH = re.compile(r"\b(?:" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\.?(?=\W|$)|\b\d{4}-\d\d\b", re.I)
+YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s\b)?")
+# What a question asks for, by its wording (English question forms), and what an answer must
+# then state: a question asking when gets an answer with a date in it, or none.
+ASKS = [
+    ("day", re.compile(r"\b(?:which|what|on what)(?: exact)?(?: calendar)? (?:date|day of the month)\b")),
+    ("weekday", re.compile(r"\b(?:which|what) day of the week\b")),
+    ("month", re.compile(r"\b(?:which|what) month\b")),
+    ("year", re.compile(r"\b(?:which|what) year\b")),
+    ("date", re.compile(r"^(?:since )?when\b")),
+    ("figure", re.compile(r"^how (?:many|much|long|old|far|large|big)\b"
+                          r"|\b(?:what|which) (?:share|percentage|proportion|amount)\b"
+                          r"|^what (?:is|was|are|were) the "
+                          r"(?:price|cost|value|amount|number|size|total|toll|share)\b")),
+    ("name", re.compile(r"^(?:who|whom)\b|^what (?:is|was|are|were) the names? of\b")),
+]
+
+
+def asks_for(question: str) -> str | None:
+    """What kind of thing the question asks for ('day', 'weekday', 'month', 'year', 'date',
+    'figure', 'name'), when its wording says so; None for the rest ('what happened?')."""
+    q = " ".join(question.lower().split())
+    return next((kind for kind, pattern in ASKS if pattern.search(q)), None)
+
+
+def gives(answer: str, question: str, kind: str) -> bool:
+    """Does the answer state a thing of that kind that the question does not already?"""
+    text = MARKER.sub(" ", answer)
+    years = set(YEAR.findall(text)) - set(YEAR.findall(question))
+    months = {m.lower()[:3] for m in MONTH.findall(text)} - {m.lower()[:3] for m in MONTH.findall(question)}
+    if kind == "name":  # any capitalised run, a sentence's first word too ('Boluarte wrote it')
+        asked = fold(question)
+        return any(fold(n) not in asked and set(fold(n).split()) - STOPWORDS - OWN_WORDS
+                   for n in NAME.findall(text))
+    if kind == "figure":
+        return bool(numbers(text) - numbers(question))
+    if kind == "weekday":
+        return any(d in text.lower() for d in WEEKDAYS)
+    if kind == "year":
+        return bool(years)
+    if kind == "month":
+        return bool(months)
+    if kind == "day":
+        return bool(re.search(r"\b\d{4}-\d\d-\d\d\b", text)) or bool(MONTH.search(text) and re.search(
+            r"\b(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b", YEAR.sub(" ", text)))
+    return bool(years or months or any(d in text.lower() for d in WEEKDAYS))  # date

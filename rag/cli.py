@@ -24,16 +24,19 @@ def main(argv: list[str] | None = None) -> None:
     p = sub.add_parser("ask", help="answer a question from the indexed articles, with citations")
     p.add_argument("question")
     _common(p)
-    p.add_argument("--corpus", action="append", metavar="PATH",
-                   help="answer from exactly this file/folder (repeatable); it is indexed first, "
-                   "incrementally, in an index of its own")
+    p.add_argument("--corpus", action="extend", nargs="+", metavar="PATH",
+                   help="answer from exactly these files/folders; they are indexed first, "
+                   "incrementally, in an index of their own")
     p.add_argument("--top-k", type=int, help="passages given to the model")
     p.add_argument("--model", dest="model_path", help="a local GGUF file to answer with")
     p.add_argument("--passages", action="store_true", help="also print every retrieved passage")
+    p.add_argument("--sources-first", action="store_true",
+                   help="print the passages being read, with their best sentences, before the answer")
 
     p = sub.add_parser("eval", help="run eval suites of question/answer cases")
     p.add_argument("suites", nargs="*", metavar="SUITE.jsonl")
-    p.add_argument("--corpus", action="append", metavar="PATH", help="the articles (repeatable)")
+    p.add_argument("--corpus", action="extend", nargs="+", metavar="PATH",
+                   help="the articles: files or folders, as many as rag index takes")
     p.add_argument("--index-dir", type=Path, help="index to use (default: one per corpus and settings)")
     p.add_argument("--json", dest="json_out", type=Path, metavar="OUT",
                    help="write every case and the summary")
@@ -52,6 +55,11 @@ def main(argv: list[str] | None = None) -> None:
                    help="leave the passages' text and raw replies out of --json (to share or commit results)")
     p.add_argument("--compare", nargs=2, type=Path, metavar=("A.json", "B.json"),
                    help="show two saved runs side by side")
+    p.add_argument("--failures", nargs="+", type=Path, metavar="RUN.json",
+                   help="why the cases of saved runs went wrong: a Markdown table, one column a run")
+    p.add_argument("--replay", type=Path, metavar="RUN.json",
+                   help="fill in where the evidence was for a run saved without it, by retrieving "
+                   "again (no model) over --corpus; writes --json OUT")
     _servers(p)
 
     p = sub.add_parser("docs", help="list the indexed articles")
@@ -146,6 +154,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> None:
     if args.json:
         print(json.dumps(answer.to_dict(passages=args.passages), indent=2, ensure_ascii=False))
         return
+    if args.sources_first and answer.passages:
+        print(f"Reading {len(answer.passages)} passages:\n{answer.reading()}\n", flush=True)
     for token in answer:
         print(token, end="", flush=True)
     print()
@@ -169,6 +179,34 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> None:
     if args.compare:
         a, b = (json.loads(p.read_text(encoding="utf-8")) for p in args.compare)
         print(compare(a, b, (args.compare[0].stem, args.compare[1].stem)))
+        return
+    if args.failures:
+        from eval.failures import category_table, failure_table
+
+        runs = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in args.failures}
+        print(failure_table(runs))
+        for name, run in runs.items():
+            print(f"\n{name}, by category:\n{category_table(run)}")
+        return
+    if args.replay:
+        from eval.failures import replay
+        from eval.run import eval_settings
+
+        if not args.corpus or not args.json_out:
+            raise ValueError("rag eval --replay RUN.json needs the run's --corpus PATH and --json OUT")
+        run = json.loads(args.replay.read_text(encoding="utf-8"))
+        recorded = {k: v for k, v in run["summary"]["settings"].items() if k not in ("chroma_url", "llm_url")}
+        replay_settings = eval_settings(settings, **recorded)
+        replay_settings = replay_settings.with_(
+            index_dir=args.index_dir or replay_settings.corpus_index_dir(list(args.corpus)))
+        from index.build import build_index
+
+        build_index(list(args.corpus), replay_settings, progress=None)
+        done = replay(run, replay_settings, args.suites or None)
+        args.json_out.write_text(json.dumps(done, indent=1, ensure_ascii=False), encoding="utf-8")
+        matched = [c["replay_matches"] for c in done["cases"] if c.get("replayed")]
+        print(f"replayed {len(matched)} cases; passages as recorded in {sum(matched)}; "
+              f"written to {args.json_out}")
         return
     if not args.suites or not args.corpus:
         raise ValueError("rag eval needs SUITE.jsonl files and --corpus PATH (or --compare A.json B.json)")

@@ -7,10 +7,11 @@ import re
 
 import numpy as np
 
-from index.chunk import count_tokens, text_sentences
+from index.chunk import count_tokens, embedded_spans, embedded_text, text_sentences
 from index.dates import resolve_relative
-from index.embed import embed
+from index.embed import embed, embed_with_sentences
 from index.settings import Settings
+from index.store import Store
 from rag.retrieve import Passage, Retrieval, tokenize
 
 # The answer comes first, so it streams as soon as the prompt is read; the quote after it is
@@ -92,47 +93,118 @@ def _left_out(sentence: str) -> str:
     return sentence[:start] + LEFT_OUT + sentence[start + len(core):]
 
 
-def focus(question: str, passages: list[Passage], budget: int, settings: Settings) -> None:
-    """Set each passage's excerpt: its sentences that bear most on the question, in their order,
-    `budget` tokens for all passages together. Prompt tokens are most of an answer's latency, and
-    a small model answers better from a few relevant sentences than from whole chunks."""
-    units = [(i, s) for i, p in enumerate(passages) for s in text_sentences(p.text)]
-    costs = [count_tokens(s) for _, s in units]
-    if budget <= 0 or sum(costs) <= budget:
-        return
-    vectors = embed([question, *(s for _, s in units)], settings)
-    terms = set(tokenize(question))
-    # Meaning, plus a nudge for the question's own words (names, places) that a small
-    # embedding model can rank below a sentence that merely sounds alike.
-    scores = vectors[1:] @ vectors[0] + 0.05 * np.array([len(terms & set(tokenize(s))) for _, s in units])
-    ranked = [int(k) for k in np.argsort(-scores)]
-    # Each passage keeps its best sentence (the model was given it for a reason); then the best
-    # remaining sentences of any passage, while they fit.
-    kept = set({i: k for k in reversed(ranked) for i in [units[k][0]]}.values())
-    used = sum(costs[k] for k in kept)
-    for k in ranked:
-        if k not in kept and used + costs[k] <= budget:
-            kept.add(k)
-            used += costs[k]
+def focus(question: str, passages: list[Passage], budget: int, settings: Settings, *,
+          top_k: int | None = None, store: Store | None = None,
+          vector: np.ndarray | None = None) -> list[Passage]:
+    """Choose what the model reads: of `passages` (candidates, best first), the `top_k` whose
+    sentences bear most on the question (all of them when top_k is None), each cut to those
+    sentences, `budget` tokens of sentences for all of them together; returns them, best first.
+    Prompt tokens are most of an answer's latency, and a small model answers better from a few
+    relevant sentences than from whole chunks. Choosing by sentence rather than by whole chunk
+    lets the one sentence that answers, in a chunk ranked fifth, in when two chunks of another
+    article ranked above it say less.
+
+    Sentences are scored by meaning (their vectors from indexing, `store`; computed now for a
+    chunk without them) plus a nudge for the question's own words (names, places) that a small
+    embedding model can rank below a sentence that merely sounds alike. `vector`: the question's
+    embedding, if retrieval has it already. Sets each chosen passage's `excerpt` (empty: shown
+    whole) and `best` (its best sentence)."""
+    top_k = len(passages) if top_k is None else top_k
+    if budget <= 0 or not passages:
+        return passages[:top_k]  # whole passages, in retrieval order (the naive baseline)
+    units, seen = [], set()
     for i, p in enumerate(passages):
-        pieces, skipped = [], False
-        for k, (pi, s) in enumerate(units):
-            if pi != i:
-                continue
-            if k in kept:
-                pieces += ["…", s] if skipped else [s]
-            skipped = k not in kept
-        p.excerpt = " ".join(pieces + (["…"] if skipped else []))
+        for k, sentence in enumerate(text_sentences(p.text)):
+            # Chunks overlap: a sentence already offered by a better chunk of its article is not
+            # offered twice.
+            if (p.source, sentence) not in seen:
+                seen.add((p.source, sentence))
+                units.append((i, k, sentence))
+    if not units:
+        return passages[:top_k]
+    question_vector = embed([question], settings)[0] if vector is None else vector
+    vectors = sentence_vectors(passages, settings, store, len(question_vector))
+    terms = set(tokenize(question))
+    scores = np.array([float(vectors[i][k] @ question_vector) + 0.05 * len(terms & set(tokenize(sentence)))
+                       for i, k, sentence in units])
+    best_of: dict[int, int] = {}  # passage -> its best unit
+    for u in np.argsort(-scores):
+        best_of.setdefault(units[u][0], int(u))
+    # The passages whose best sentence is best, at most max_per_article of one article; none whose
+    # best sentence is far below the best passage's (settings.passage_margin): a passage that says
+    # nothing to the question costs prompt tokens and leads a small model astray.
+    ranked = sorted(best_of, key=lambda i: -scores[best_of[i]])
+    if settings.passage_margin > 0:
+        floor = scores[best_of[ranked[0]]] - settings.passage_margin / 100
+        ranked = [i for i in ranked if scores[best_of[i]] >= floor]
+    chosen: list[int] = []
+    per_article: dict[str, int] = {}
+    for i in ranked:
+        source = passages[i].source
+        if len(chosen) < top_k and per_article.get(source, 0) < settings.max_per_article:
+            chosen.append(i)
+            per_article[source] = per_article.get(source, 0) + 1
+    if len(chosen) < top_k:  # few articles: the rest go to the best left, as retrieval does
+        chosen += [i for i in ranked if i not in chosen][: top_k - len(chosen)]
+    picked = set(chosen)
+    mine = [u for u in range(len(units)) if units[u][0] in picked]
+    costs = {u: count_tokens(units[u][2]) for u in mine}
+    for i in chosen:
+        passages[i].best = units[best_of[i]][2]
+        passages[i].excerpt = ""
+    if sum(costs.values()) > budget:
+        # Each passage keeps its best sentence (it was chosen for it); then the best remaining
+        # sentences of any chosen passage, while they fit.
+        kept = {best_of[i] for i in chosen}
+        used = sum(costs[u] for u in kept)
+        for u in sorted(mine, key=lambda u: -scores[u]):
+            if u not in kept and used + costs[u] <= budget:
+                kept.add(u)
+                used += costs[u]
+        for i in chosen:
+            sentences = text_sentences(passages[i].text)
+            shown = {units[u][1] for u in kept if units[u][0] == i}
+            pieces, skipped = [], False
+            for k, sentence in enumerate(sentences):
+                if k in shown:
+                    pieces += ["…", sentence] if skipped else [sentence]
+                skipped = k not in shown
+            passages[i].excerpt = " ".join(pieces + (["…"] if skipped else []))
+    return [passages[i] for i in chosen]
+
+
+def sentence_vectors(passages: list[Passage], settings: Settings, store: Store | None,
+                     dimensions: int) -> list:
+    """Each passage's sentences' vectors (rows in text_sentences() order): as indexing stored
+    them, or computed now from the chunk's own forward pass for a chunk without them (an index
+    built before they were kept: `rag index` fills them in)."""
+    stored = store.sentence_vectors([p.id for p in passages]) if store else {}
+    out: list = [v.reshape(-1, dimensions) if (v := stored.get(p.id)) is not None else None for p in passages]
+    for i, p in enumerate(passages):
+        if out[i] is not None and len(out[i]) != len(text_sentences(p.text)):
+            out[i] = None  # split another way than when it was indexed
+    missing = [i for i, v in enumerate(out) if v is None]
+    if missing:
+        texts = [embedded_text(passages[i].title, passages[i].text) for i in missing]
+        spans = [embedded_spans(passages[i].title, passages[i].text) for i in missing]
+        for i, v in zip(missing, embed_with_sentences(texts, spans, settings)[1], strict=True):
+            out[i] = v
+    return out
+
+
+def heading(p: Passage, time_aware: bool = True) -> str:
+    """A passage's first line in the prompt: its title, outlet and publication date. Without time
+    awareness (the naive baseline, an ablation) only the date the article prints: no inferred year."""
+    date = date_label(p) if time_aware else (f"published {p.date}" if p.date and not p.date_inferred else "")
+    source = ", ".join(x for x in (p.outlet, date) if x)
+    return f"{p.title}{f' ({source})' if source else ''}"
 
 
 def passage_block(n: int, p: Passage, time_aware: bool = True) -> str:
-    # Without time awareness (the naive baseline, an ablation) the prompt carries only the date
-    # the article prints: no inferred year, no relative dates resolved.
-    date = date_label(p) if time_aware else (f"published {p.date}" if p.date and not p.date_inferred else "")
-    source = ", ".join(x for x in (p.outlet, date) if x)
     text = as_data(p.excerpt or p.text)
+    # Without time awareness no relative dates are resolved either.
     text = annotate_dates(text, p.date) if time_aware else text
-    return f"[{n}] {as_data(p.title)}{f' ({source})' if source else ''}\n{text}"
+    return f"[{n}] {as_data(heading(p, time_aware))}\n{text}"
 
 
 def build_messages(question: str, retrieval: Retrieval, verify_quotes: bool = True,

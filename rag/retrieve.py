@@ -49,6 +49,9 @@ class Passage:
     # (rag/context.py focus()); empty when it was shown whole.
     excerpt: str = ""
     page: str | None = None  # the PDF page(s) of the passage, "3" or "3-4"; None for other files
+    # Its sentence that bears most on the question (focus()), shown while the model reads.
+    best: str = ""
+    author: str = ""  # the article's byline, when it prints one
 
 
 @dataclass
@@ -59,6 +62,19 @@ class Retrieval:
     period_matched: bool = True
     seconds: float = 0.0
     candidates: dict[str, int] = field(default_factory=dict)
+    # Every fused candidate, best first (per-article cap applied first): `passages` are its head.
+    pool: list[Passage] = field(default_factory=list)
+    vector: np.ndarray | None = None  # the question's embedding
+
+
+    def wide(self, n: int, per_ranking: int) -> list[Passage]:
+        """The first `n` candidates, and any other among the first `per_ranking` of the dense or
+        the keyword ranking alone: fusion buries a passage that only one ranking finds (the
+        answer to a question worded unlike it is found by meaning, not by its words)."""
+        def top(rank: int | None) -> bool:
+            return rank is not None and rank <= per_ranking
+
+        return [p for i, p in enumerate(self.pool) if i < n or top(p.dense_rank) or top(p.keyword_rank)]
 
 
 # Names are what spaCy tags as entities of these kinds or as proper nouns. Its small model
@@ -154,7 +170,7 @@ class KeywordIndex:
         self.passages = [
             Passage(r["id"], r["source"], r["path"], r["title"] or "", r["date"] or "",
                     bool(r["date_inferred"]), r["outlet"] or "", r["url"] or "", r["text"],
-                    json.loads(r["years"] or "[]"), page=r["page"])
+                    json.loads(r["years"] or "[]"), page=r["page"], author=r["author"] or "")
             for r in rows
         ]
         self.position = {p.id: i for i, p in enumerate(self.passages)}
@@ -181,6 +197,8 @@ class KeywordIndex:
         self._article_of: np.ndarray | None = None  # passage -> article number, for the names check
         self._outlet_terms: set[str] = set()
         self._terms_of: dict[str, list[str]] = {}
+        self._by_source: dict[str, list[Passage]] | None = None
+        self._outlets: set[str] | None = None
         self._vectors: np.ndarray | None = None
         self._vectors_lock = threading.Lock()
 
@@ -197,6 +215,21 @@ class KeywordIndex:
                 norms = np.linalg.norm(matrix, axis=1, keepdims=True)
                 self._vectors = matrix / np.where(norms > 0, norms, 1)
             return self._vectors
+
+    def of_source(self, source: str) -> list[Passage]:
+        """Every chunk of one article, in order."""
+        if self._by_source is None:
+            by_source: dict[str, list[Passage]] = defaultdict(list)
+            for p in self.passages:  # chunk_rows() come ordered by article and position
+                by_source[p.source].append(p)
+            self._by_source = dict(by_source)
+        return self._by_source.get(source, [])
+
+    def outlets(self) -> set[str]:
+        """Every outlet an article of the index names."""
+        if self._outlets is None:
+            self._outlets = {p.outlet for p in self.passages if p.outlet}
+        return self._outlets
 
     def unknown_names(self, question: str) -> list[str]:
         """Names in the question (of people, places, groups: "Ana Lopez", "Valle Front") that no article
@@ -285,7 +318,8 @@ def retrieve(question: str, settings: Settings, store: Store, period: Period | N
         if not allowed.any():
             period_matched, allowed = False, None
     limit = min(settings.candidates, len(passages))
-    dense = dense_search(store, index, embed([question], settings)[0], limit, allowed)
+    vector = embed([question], settings)[0]
+    dense = dense_search(store, index, vector, limit, allowed)
     keyword = index.search(question, limit, allowed) if settings.hybrid else []
 
     fused: dict[int, float] = defaultdict(float)
@@ -303,10 +337,11 @@ def retrieve(question: str, settings: Settings, store: Store, period: Period | N
         if per_article[passages[i].source] < settings.max_per_article:
             per_article[passages[i].source] += 1
             picked.append(i)
-    picked += [i for i in ranked if i not in picked]
-    chosen = [_ranked(passages[i], fused[i], ranks[i]) for i in picked[: settings.top_k]]
-    return Retrieval(chosen, period, period_matched, time.perf_counter() - started,
-                     {"dense": len(dense), "keyword": len(keyword)})
+    chosen = set(picked)
+    picked += [i for i in ranked if i not in chosen]
+    pool = [_ranked(passages[i], fused[i], ranks[i]) for i in picked]
+    return Retrieval(pool[: settings.top_k], period, period_matched, time.perf_counter() - started,
+                     {"dense": len(dense), "keyword": len(keyword)}, pool, vector)
 
 
 def retrieve_within(question: str, settings: Settings, store: Store, sources: set[str],

@@ -40,6 +40,9 @@ def test_fact_from_the_2012_brief_cites_the_canonical_copy(seeds_settings):
     assert "Quispe Palomino" in answer.text
     assert cited_files(answer) == {"001"}, "000 is a duplicate of 001 and must not be cited"
     assert all(c.score > 0 for c in answer.citations)  # the fused retrieval score
+    # Each citation shows the passage that holds the sentence naming him, and marks that sentence.
+    for c in answer.citations:
+        assert c.marked() and "Quispe Palomino" in c.support, (c.n, c.support, c.text)
 
 
 def test_question_the_articles_cannot_answer_is_refused(seeds_settings):
@@ -52,7 +55,11 @@ def test_streaming_yields_the_same_answer(seeds_settings):
     # Not a counting question: those come from the event table, worded in one piece.
     streamed = ask("What did troops seize after the August 2020 battle in the VRAEM?",
                    seeds_settings, stream=True)
+    # The passages being read, each with its best sentence, are there before the model's first token.
+    assert streamed.passages and all(p.best and p.best in p.text for p in streamed.passages)
+    assert "first_token_s" not in streamed.timings and streamed.timings["evidence_s"] > 0
     tokens = list(streamed)
+    assert streamed.timings["evidence_s"] < streamed.timings["first_token_s"]
     assert len(tokens) > 1
     assert "".join(tokens).strip() == streamed.full_text.strip()
     assert "79" in streamed.text and cited_files(streamed) == {"003"}
@@ -95,3 +102,16 @@ def test_warm_up_reads_the_prompts_opening_before_the_first_question(seeds_setti
         answer = ask(question, seeds_settings)
         read = llama_cpp.llama_perf_context(llm.ctx).n_p_eval
         assert answer.prompt_tokens - read >= 90, (question, answer.prompt_tokens, read)  # uncached: 0-3
+
+
+def test_cli_ask_sources_first_prints_the_passages_before_the_answer(seeds_settings):
+    out = subprocess.run(
+        [sys.executable, "-m", "rag.cli", "ask", "Who was Comandante Artemio?", "--sources-first",
+         "--index-dir", str(seeds_settings.index_dir)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    head, _, answer = out.partition("\n\n")
+    lines = head.splitlines()
+    assert re.match(r"Reading \d passages:$", lines[0]), out
+    assert re.match(r"\[1\] .+ · ", lines[1]) and lines[2].startswith("    “"), out
+    assert "Artemio" in answer and re.search(r"\[\d\]", answer), out

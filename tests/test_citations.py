@@ -104,3 +104,110 @@ def test_a_reply_without_a_real_quote_stands_only_on_a_sentence_that_states_it()
     assert supported.answered and [c.n for c in supported.citations] == [2]
     invented = finished('Answer: Rifles and 12 trucks of marijuana were seized [2].\nQuote: [2] "12 trucks"')
     assert not invented.answered and not invented.citations
+
+
+def test_own_sentences_gives_the_passage_its_own_words_for_a_slipped_quote():
+    text = "The army patrolled.\nFour soldiers and two rebels died in a clash on Monday. It rained."
+    assert cite.own_sentences("Four soldiers and 2 rebels died in the clash", text) == (
+        "Four soldiers and two rebels died in a clash on Monday.")
+    # A quote that runs over two sentences gets both.
+    assert cite.own_sentences("died in a clash on Monday. It rained.", text) == (
+        "Four soldiers and two rebels died in a clash on Monday. It rained.")
+    assert cite.own_sentences("Paris is the capital of France.", text) is None
+
+
+# One article cut into two chunks: the leader is named in the first only. Written for the test.
+LEADER = "Comrade Zorbul led the faction in the valley in 2012, police said."
+CHUNKS = [f"The faction was founded decades ago. {LEADER} It trades in coca.",
+          "The next morning soldiers patrolled the roads. The valley is large and poor."]
+
+
+def _article(given: list[int]):
+    from rag.retrieve import Passage
+
+    chunks = [Passage(f"c{i}", "/a/valley.txt", "/a/valley.txt", "Valley report", "2012-08-31", False,
+                      "Wire", "", text, [2012]) for i, text in enumerate(CHUNKS)]
+    other = Passage("o", "/a/other.txt", "/a/other.txt", "Other", "2012-01-01", False, "Post", "",
+                    "Rain fell on the capital for a week.", [2012])
+    def chunks_of(source: str) -> list[Passage]:
+        return chunks if "valley" in source else [other]
+
+    return [chunks[i] if i >= 0 else other for i in given], chunks_of
+
+
+def test_a_citation_shows_the_chunk_that_holds_its_sentence():
+    from rag.answer import Answer
+    from rag.api import _finish
+
+    # The model cites [3], the next chunk, but quotes the sentence of [1]: [3] shows chunk 1.
+    passages, chunks_of = _article([0, -1, 1])
+    answer = Answer("Who led the faction in the valley in 2012?", passages=passages,
+                    raw_reply=f'Answer: Comrade Zorbul led it [3].\nQuote: [1] "{LEADER}"')
+    _finish(answer, "", 0.0, True, chunks_of)
+    [c] = answer.citations
+    assert c.n == 3 and LEADER in c.text and c.support == LEADER
+    # The sentence is in a chunk of the article the model was not given at all: that chunk is shown.
+    passages, chunks_of = _article([-1, 1])
+    answer = Answer("Who led the faction in the valley in 2012?", passages=passages,
+                    raw_reply="Answer: Comrade Zorbul led the faction [2].")
+    _finish(answer, "", 0.0, True, chunks_of)
+    assert answer.answered is False  # nothing the model was given states it: withheld, as before
+    answer = Answer("Who led the faction in the valley in 2012?", passages=passages,
+                    raw_reply='Answer: Comrade Zorbul led the faction [2].\nQuote: [2] "The valley is large"')
+    _finish(answer, "", 0.0, True, chunks_of)
+    [c] = answer.citations
+    assert answer.answered and c.n == 2 and c.text == CHUNKS[0] and c.support == LEADER
+    # Without the article's other chunks, nothing it cites names him: the quote shown instead
+    # ('The valley is large and poor.') names no one either, so the answer is withheld.
+    _finish(answer, "", 0.0, True, None)
+    assert not answer.answered and not answer.citations and "asks for a name" in answer.full_text
+
+
+def test_an_answer_must_state_what_its_question_asks_for():
+    cases = [
+        ("When was the brief published?", "date", "It was published on 31 August 2012 [1].",
+         "The brief was published by InSight Crime [1]."),
+        ("In which month of 2023 were police killed?", "month", "In February 2023 [1].",
+         "Police were killed in 2023 [1]."),
+        ("On what exact calendar date (day and month) did the clash happen?", "day",
+         "On 17 February [1].", "The clash happened on Monday, 2023 [1]."),
+        ("On which day of the week did the clash happen?", "weekday", "On a Monday [1].", "In 2023 [1]."),
+        ("Which year was the clash?", "year", "The clash was in 2023 [1].", "It was a clash [1]."),
+        ("How much money did Peru agree to pay in September 2020?", "figure", "About 20 million soles [1].",
+         "Peru agreed to pay victims in September 2020 [1]."),
+        ("Who wrote the article?", "name", "Boluarte wrote it [1].", "A reporter wrote it [1]."),
+    ]
+    for question, kind, good, bad in cases:
+        assert cite.asks_for(question) == kind, question
+        assert cite.gives(good, question, kind), good
+        assert not cite.gives(bad, question, kind), bad
+    assert cite.asks_for("What happened in Putis?") is None
+    assert cite.asks_for("What is the price of a kilogram of cocaine?") == "figure"
+    assert cite.asks_for("How large a charge did Microsoft take?") == "figure"
+    assert cite.asks_for("What were the names of the four soldiers?") == "name"
+
+
+def test_a_reply_that_does_not_answer_the_question_asked_is_withheld():
+    from rag.answer import Answer
+    from rag.api import _finish
+    from rag.retrieve import Passage
+
+    passage = Passage("1", "1.txt", "1.txt", "Clash", "2023", False, "", "",
+                      "Peru agreed to pay compensation to victims of the violence.", [2023])
+    answer = Answer("How much money did Peru agree to pay victims?", passages=[passage],
+                    raw_reply='Answer: Peru agreed to pay compensation to victims [1].\n'
+                              'Quote: [1] "Peru agreed to pay compensation to victims of the violence."')
+    _finish(answer, "", 0.0)
+    assert not answer.answered and answer.withheld and "asks for a figure" in answer.full_text
+
+
+def test_dates_in_an_answer_are_spelled_out_and_stream_whole():
+    reply = ('Answer: It happened on Tuesday, 2020-06-09, and 81 died [1].\n'
+             'Quote: [1] "On Tuesday (2020-06-09)"')
+    assert cite.split_reply(reply)[1] == "It happened on Tuesday, 9 June 2020, and 81 died [1]."
+    shown = ""
+    for end in range(1, len(reply) + 1):  # every state of the stream extends the one before
+        now = cite.answer_so_far(reply[:end])
+        assert now.startswith(shown), (shown, now)
+        shown = now
+    assert shown == "It happened on Tuesday, 9 June 2020, and 81 died [1]."

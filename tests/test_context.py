@@ -19,7 +19,7 @@ def passage(text: str) -> Passage:
 
 
 def test_focus_keeps_the_answering_sentences_in_order_within_the_budget():
-    settings = Settings.load()
+    settings = Settings.load().with_(passage_margin=0)  # every passage given, to cut each
     attack, leader = passage(ATTACK), passage(LEADER)
     focus("How many soldiers were killed in the attack?", [attack, leader], 40, settings)
     assert "Five soldiers were killed" in attack.excerpt
@@ -39,3 +39,48 @@ def test_focus_leaves_short_passages_and_a_zero_budget_whole():
     assert short.excerpt == ""  # shown whole: it fits
     focus("How many soldiers were killed?", [long], 0, settings)
     assert long.excerpt == ""
+
+
+def other(n: int, text: str, source: str) -> Passage:
+    return Passage(f"id{n}", source, source, "Title", "2012-08-31", False, "Outlet", "", text, [2012])
+
+
+def test_focus_chooses_the_passages_whose_sentences_answer_from_more_candidates():
+    settings = Settings.load()
+    # Two chunks of one article rank first; the answer is in the third candidate, another article's.
+    crowd = [other(1, "Roads in the valley are poor. Farmers grow coffee and cacao.", "a.txt"),
+             other(2, "The weather was cold that week. Local markets stayed open.", "a.txt"),
+             other(3, ATTACK, "b.txt")]
+    every = settings.with_(passage_margin=0)
+    chosen = focus("How many soldiers were killed in the attack?", crowd, 60, every, top_k=2)
+    assert len(chosen) == 2 and chosen[0] is crowd[2]  # best first
+    # A passage whose best sentence is far below the best one's is not given at all.
+    assert focus("How many soldiers were killed in the attack?", crowd, 60, settings, top_k=2) == [crowd[2]]
+    assert "Five soldiers were killed" in chosen[0].best and "Five soldiers were killed" in (
+        chosen[0].excerpt or chosen[0].text)
+    # A sentence two chunks of one article share (chunks overlap) is offered once.
+    twice = [other(1, "Five soldiers were killed. Rain fell.", "a.txt"),
+             other(2, "Five soldiers were killed. Markets opened.", "a.txt")]
+    picked = focus("How many soldiers were killed?", twice, 300, settings, top_k=2)
+    assert [p.best for p in picked].count("Five soldiers were killed.") == 1
+
+
+def test_sentence_vectors_come_from_the_index_and_match_those_computed_at_question_time(seeds_settings):
+    import numpy as np
+
+    from index.chunk import text_sentences
+    from index.store import Store
+    from rag.context import sentence_vectors
+    from rag.retrieve import keyword_index
+
+    store = Store(seeds_settings.index_dir, create=False)
+    try:
+        passages = keyword_index(store).passages
+        stored = sentence_vectors(passages, seeds_settings, store, 384)
+        computed = sentence_vectors(passages[:3], seeds_settings, None, 384)
+    finally:
+        store.close()
+    assert all(len(v) == len(text_sentences(p.text)) for p, v in zip(passages, stored, strict=True))
+    for a, b in zip(stored[:3], computed, strict=True):
+        assert np.allclose(a, b, atol=2e-3)  # float16 in the index
+        assert np.allclose(np.linalg.norm(b, axis=1), 1, atol=1e-4)

@@ -172,3 +172,41 @@ def test_files_read_by_older_readers_are_read_again_and_only_changed_text_embedd
         store.close()
     third = build_index([corpus], settings, progress=False)
     assert third.changes["unchanged"] == 2 and third.changes["embedded_chunks"] == 0
+
+
+def test_every_chunk_keeps_its_sentences_vectors_and_an_older_index_gets_them(tmp_path, settings):
+    import numpy as np
+
+    from index.chunk import embedded_spans, embedded_text, text_sentences
+    from index.embed import embed, embed_with_sentences
+
+    corpus = tmp_path / "corpus"
+    write(corpus / "a.txt", ARTICLE)
+    build_index([corpus], settings, progress=False)
+
+    def vectors() -> dict[str, int]:
+        store = Store(settings.index_dir, create=False)
+        try:
+            rows = store.db.execute("SELECT id, text FROM chunks").fetchall()
+            found = store.sentence_vectors([r["id"] for r in rows])
+            assert all(len(found[r["id"]]) == 384 * len(text_sentences(r["text"])) for r in rows)
+            return {i: len(v) for i, v in found.items()}
+        finally:
+            store.close()
+
+    made = vectors()
+    assert made
+    # An index from before sentence vectors were kept: the next run fills them in, once.
+    store = Store(settings.index_dir)
+    store.db.execute("DELETE FROM sentence_vectors")
+    store.commit()
+    store.close()
+    assert build_index([corpus], settings, progress=False).changes["embedded_chunks"] == 0
+    assert vectors() == made
+    # The chunk's vector is the one embed() gives; its sentences' come from the same pass.
+    title, text = "Rebels ambush patrol near river town", "Three soldiers were wounded. The patrol fled."
+    chunk, [sentences] = embed_with_sentences([embedded_text(title, text)], [embedded_spans(title, text)],
+                                              settings)
+    assert float(chunk[0] @ embed([embedded_text(title, text)], settings)[0]) > 0.9999
+    assert sentences.shape == (2, 384) and np.allclose(np.linalg.norm(sentences, axis=1), 1)
+    assert float(sentences[0] @ sentences[1]) < 0.99  # two sentences, two vectors

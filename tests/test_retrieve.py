@@ -174,3 +174,14 @@ def test_dense_search_of_a_rare_period_is_exact(seeds_settings, tmp_path):
         assert dense_search(store, index, vector, 30, np.zeros(len(index.passages), dtype=bool)) == []
     finally:
         store.close()
+
+
+def test_wide_keeps_what_only_one_ranking_finds():
+    from rag.retrieve import Passage, Retrieval
+
+    def p(n: int, dense: int | None, keyword: int | None) -> Passage:
+        return Passage(f"id{n}", "a.txt", "a.txt", "", "", False, "", "", "text", [], dense_rank=dense,
+                       keyword_rank=keyword)
+
+    pool = [p(1, 1, 1), p(2, 2, 3), p(3, 9, 2), p(4, 3, None), p(5, None, 9)]
+    assert [x.id for x in Retrieval(pool[:2], pool=pool).wide(2, 3)] == ["id1", "id2", "id3", "id4"]

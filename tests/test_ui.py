@@ -583,7 +583,20 @@ def _drive(sync_api, page, url: str, tmp_path: Path) -> None:
 # for screen readers) and each state of the answer text until the finished reply's timing line appears.
 RECORD = """() => {
   const rec = window.ragRecord = {queue: [], states: []};
+  // When the question is sent (Enter), and when its reply first shows the passages being read
+  // and the first word of the answer (performance.now(), ms).
+  document.querySelector("#question textarea").addEventListener("keydown", ev => {
+    if (ev.key === "Enter" && rec.sent === undefined) rec.sent = performance.now();
+  }, true);
   const look = () => {
+    const reply = document.querySelector("#chat .rag-reply");
+    if (reply && rec.sent !== undefined) {
+      const shown = reply.querySelector(".evidence .ev");
+      if (rec.evidence === undefined && shown) rec.evidence = performance.now();
+      const words = reply.querySelector(".answer");
+      if (rec.token === undefined && words && !words.querySelector(".pending") && words.innerText.trim())
+        rec.token = performance.now();
+    }
     const shown = document.evaluate("//*[contains(text(), 'queue:')]", document.body, null,
                                     XPathResult.ORDERED_NODE_SNAPSHOT_TYPE, null);
     for (let i = 0; i < shown.snapshotLength; i++) {
@@ -624,8 +637,18 @@ def _two_pages_at_once(sync_api, browser, url: str) -> None:
     _ask(second, TOTAL)
 
     reply = first.locator("#chat .rag-reply")
+    # As soon as retrieval is done, the passages being read are on screen, each with its number,
+    # title, outlet and date and its best sentence; the answer then streams above them.
+    expect(reply.locator(".evidence .ev").first).to_be_visible(timeout=60_000)
+    for item in reply.locator(".evidence .ev").all():
+        assert re.match(r"\[\d\] \S", item.inner_text()) and item.locator(".ev-best").inner_text().strip()
     expect(reply.locator(".meta")).to_be_visible(timeout=300_000)
     expect(reply.locator(".error")).to_have_count(0)
+    timing = first.evaluate("window.ragRecord")
+    assert timing["evidence"] < timing["token"], timing  # evidence before the first word
+    evidence_s = (timing["evidence"] - timing["sent"]) / 1000
+    token_s = (timing["token"] - timing["sent"]) / 1000
+    print(f"evidence on screen {evidence_s:.2f} s after the question; first answer word {token_s:.2f} s")
     assert reply.locator(".answer").inner_text().strip()
     # Distinct texts (a token of whitespace changes nothing shown), each extending the one before.
     states = list(dict.fromkeys(" ".join(s.split()) for s in first.evaluate("window.ragRecord.states")))

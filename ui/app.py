@@ -64,6 +64,13 @@ a.cite:hover { text-decoration: underline; }
   max-height: 16em; overflow-y: auto; }
 .rag-reply mark { background: #fff1a8; color: inherit; padding: 0 1px; border-radius: 2px; }
 .rag-reply details.passages summary { cursor: pointer; font-size: .85em; margin-top: .5em; }
+.rag-reply .evidence { margin-top: .7em; border-top: 1px solid var(--border-color-primary);
+  padding-top: .4em; }
+.rag-reply .ev { margin: .35em 0 .55em 0; scroll-margin: 80px; }
+.rag-reply .ev-title { font-weight: 600; font-size: .9em; }
+.rag-reply .ev .src-meta { display: inline; margin-left: .3em; }
+.rag-reply .ev-best { font-size: .86em; padding-left: .6em; margin-top: .15em;
+  border-left: 3px solid var(--border-color-primary); }
 .rag-reply .meta { font-size: .75em; color: var(--body-text-color-subdued); margin-top: .5em; }
 .docs-head { font-size: .85em; color: var(--body-text-color-subdued); margin-bottom: .3em; }
 .docs-head .hint { font-size: .9em; }
@@ -271,11 +278,15 @@ def respond(settings: Settings, message: str, history: list, last_question: str 
     tokens = None
     try:
         answer = ask(standalone, settings, stream=True, period=period, top_k=int(top_k))
+        # Retrieval is done: the passages being read are shown before the model's first token.
+        reading = answer.passages if answer.route == "passages" else None
+        if reading:
+            yield say(render.streaming_html("", shown, turn, len(reading), reading)), standalone
         tokens = iter(answer)
         streamed = ""
         for token in tokens:
             streamed += token
-            yield say(render.streaming_html(streamed, shown, turn, len(answer.passages))), standalone
+            yield say(render.streaming_html(streamed, shown, turn, len(answer.passages), reading)), standalone
         yield say(render.reply_html(answer, shown, turn, show_passages)), standalone
     except StoreError as e:
         if "Chroma server" in str(e):  # a deployment problem, not an empty archive

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.answer import page_label
-from rag.citations import MARKER, split_reply
+from rag.citations import MARKER, find_sentence, split_reply
 from rag.retrieve import STOPWORDS
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
@@ -31,14 +31,19 @@ def source_id(turn: int, n: int) -> str:
     return f"src-{turn}-{n}"
 
 
-def link_markers(escaped: str, turn: int, available: int) -> str:
-    """[1] / [1, 2] in already escaped text -> links to the source blocks."""
+def evidence_id(turn: int, n: int) -> str:
+    """The id of passage [n] in the list shown while the turn-th answer is written."""
+    return f"ev-{turn}-{n}"
+
+
+def link_markers(escaped: str, turn: int, available: int, target=source_id) -> str:
+    """[1] / [1, 2] in already escaped text -> links to the source blocks (`target` names them)."""
 
     def link(m: re.Match[str]) -> str:
         numbers = [int(p) for p in re.split(r"[,;]", m.group(1))]
         if not all(1 <= n <= available for n in numbers):
             return m.group(0)
-        return "".join(f'<a class="cite" href="#{source_id(turn, n)}" title="Show source {n}">[{n}]</a>'
+        return "".join(f'<a class="cite" href="#{target(turn, n)}" title="Show source {n}">[{n}]</a>'
                        for n in numbers)
 
     return MARKER.sub(link, escaped)
@@ -61,10 +66,30 @@ def pending_html(standalone: str | None, what: str = "Searching the articles…"
     return f'<div class="rag-reply">{searched_html(standalone)}<div class="pending">{e(what)}</div></div>'
 
 
-def streaming_html(text: str, standalone: str | None, turn: int, available: int) -> str:
-    body = paragraphs(link_markers(e(text), turn, available)) if text.strip() else (
-        '<div class="pending">Writing the answer…</div>')
-    return f'<div class="rag-reply">{searched_html(standalone)}<div class="answer">{body}</div></div>'
+def streaming_html(text: str, standalone: str | None, turn: int, available: int,
+                   passages: list | None = None) -> str:
+    """The answer as far as it is written, above the passages being read (`passages`): their
+    [n], title, outlet, date and best sentence, on screen from the moment retrieval is done."""
+    waiting = "Reading the passages…" if passages else "Writing the answer…"
+    body = paragraphs(link_markers(e(text), turn, available, evidence_id if passages else source_id)) if (
+        text.strip()) else f'<div class="pending">{waiting}</div>'
+    return (f'<div class="rag-reply">{searched_html(standalone)}<div class="answer">{body}</div>'
+            f'{evidence_html(passages, turn) if passages else ""}</div>')
+
+
+def evidence_html(passages: list, turn: int, heading: bool = True) -> str:
+    """The passages the model reads, each with its best sentence (rag.context.focus)."""
+    items = []
+    for n, p in enumerate(passages, start=1):
+        best = " ".join((getattr(p, "best", "") or p.text).split())
+        items.append(
+            f'<div class="ev" id="{evidence_id(turn, n)}"><span class="src-n">[{n}]</span> '
+            f'<span class="ev-title">{e(p.title or Path(p.path).name)}</span> '
+            f'<span class="src-meta">{e(meta_line(p.outlet, p.date, p.date_inferred, ""))}</span>'
+            f'<div class="ev-best">{e(best[:400])}{"…" if len(best) > 400 else ""}</div></div>')
+    head = f"Reading {len(passages)} passage{'s' * (len(passages) != 1)}"
+    head = f'<div class="sources-title">{e(head)}</div>' if heading else ""
+    return f'<div class="evidence">{head}{"".join(items)}</div>'
 
 
 def error_html(title: str, detail: str = "", standalone: str | None = None) -> str:
@@ -91,19 +116,27 @@ def reply_html(answer: Any, standalone: str | None, turn: int, show_passages: bo
         out.append("</div>")
     if show_passages and answer.passages:
         out.append(passages_html(answer.passages, turn))
+    elif answer.passages and getattr(answer, "route", "passages") == "passages":
+        # What was read while the answer was written stays at hand, folded away.
+        out.append(f'<details class="passages read"><summary>Read {len(answer.passages)} passages'
+                   f"</summary>{evidence_html(answer.passages, turn, heading=False)}</details>")
     out.append(f'<div class="meta">{e(timing_line(answer))}</div></div>')
     return "".join(out)
 
 
 def source_html(c: Any, answer_text: str, quotes: list[str], turn: int) -> str:
     title = e(c.title or Path(c.path).name)
+    headline = " ".join((c.title or "").split())
+    on_title = bool(headline) and headline in (" ".join(line.split()) for line in c.support.splitlines())
+    if on_title:
+        title = f"<mark>{title}</mark>"  # the answer rests on the headline
     if c.url and re.match(r"https?://", c.url):
         title = f'<a href="{e(c.url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
     meta = meta_line(c.outlet, c.date, c.date_inferred, c.path, getattr(c, "page", None))
     return (f'<div class="src" id="{source_id(turn, c.n)}">'
             f'<div class="src-head"><span class="src-n">[{c.n}]</span> {title}</div>'
             f'<div class="src-meta">{e(meta)}</div>'
-            f'<blockquote class="src-text">{highlight(c.text, answer_text, quotes, c.support)}'
+            f'<blockquote class="src-text">{highlight(c.text, answer_text, quotes, c.support, not on_title)}'
             "</blockquote></div>")
 
 
@@ -139,11 +172,12 @@ def timing_line(answer: Any) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def highlight(text: str, answer_text: str, quotes: list[str] | None = None, support: str = "") -> str:
+def highlight(text: str, answer_text: str, quotes: list[str] | None = None, support: str = "",
+              guess: bool = True) -> str:
     """The passage, escaped, with the part that supports the answer in <mark>: the exact
     sentences the citation rests on (`support`, one per line) where the passage has them,
-    else the sentence that shares the most words with the model's quote and the answer."""
-    spans = support_spans(text, support) or guess_span(text, answer_text, quotes)
+    else (if `guess`) the sentence that shares the most words with the model's quote and the answer."""
+    spans = support_spans(text, support) or (guess_span(text, answer_text, quotes) if guess else [])
     out, at = [], 0
     for start, end in spans:
         out += [e(text[at:start]), f"<mark>{e(text[start:end])}</mark>"]
@@ -154,15 +188,7 @@ def highlight(text: str, answer_text: str, quotes: list[str] | None = None, supp
 def support_spans(text: str, support: str) -> list[tuple[int, int]]:
     """Where each line of `support` is in `text`, allowing other spacing and line breaks
     (the passage keeps the article's; the support sentence was joined onto one line)."""
-    spans = []
-    for line in support.splitlines():
-        words = line.split()
-        if not words:
-            continue
-        m = re.search(r"\s+".join(re.escape(w) for w in words), text)
-        if m:
-            spans.append((m.start(), m.end()))
-    spans.sort()
+    spans = sorted(span for line in support.splitlines() if (span := find_sentence(line, text)))
     # Overlapping sentences (a quote inside another) become one mark.
     merged: list[tuple[int, int]] = []
     for start, end in spans:

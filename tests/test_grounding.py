@@ -1,0 +1,90 @@
+"""No answer states a name or figure that its cited passages do not contain: the check
+(rag.citations.ungrounded, eval/grounding.py), the pipeline's use of it, and every answer of the
+committed eval runs, read against the passages they cite (real indexes of the real articles)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import missing
+
+from eval.grounding import check_answer, check_run, passages_by_id
+from index.settings import Settings
+from rag.citations import names, ungrounded
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CLASH = {"text": "Four soldiers died on Friday in Zorbulan, police chief Ana Brel said.", "title": "Clash",
+         "outlet": "Wire", "date": "2023-02-17"}
+
+
+def test_names_and_figures_must_be_in_the_question_or_a_cited_passage():
+    assert check_answer("Four soldiers died in Zorbulan [1].", "Who died?", [CLASH]) == []
+    assert check_answer("Ana Brel said 4 soldiers died [1].", "Who died?", [CLASH]) == []
+    assert check_answer("Police chief Ana Brel and Mayor Tom Quill spoke [1].", "Who spoke?", [CLASH]) == [
+        "Mayor Tom Quill"]
+    assert check_answer("Five soldiers died [1].", "Who died?", [CLASH]) == ["5"]
+    # Dates as the prompt showed them: Friday of a passage published Friday 17 February 2023.
+    assert check_answer("They died on 17 February 2023 [1].", "When?", [CLASH]) == []
+    assert check_answer("They died on 15 February 2023 [1].", "When?", [CLASH]) == ["15"]
+    # A counting answer's total is the sum its breakdown shows.
+    counted = "Seven soldiers died in 2023 [1].\n\nCounted: 4 on 2023-02-17 [1]; 3 on 2023-03 (4 + 3 = 7)."
+    assert check_answer(counted, "How many?", [CLASH]) == []
+    assert check_answer("Seven soldiers died in 2023 [1].", "How many?", [CLASH]) == ["7"]
+
+
+def test_sentence_openers_and_word_forms_are_not_names():
+    assert names("However, the army said. Four soldiers died. Victor Quispe led it in Junin.") == [
+        "Victor Quispe", "Junin"]
+    assert ungrounded("The West Africa Province claimed it.", "the West African Province") == []
+    assert ungrounded("Guzmán's group", "Abimael Guzman led the group") == []
+
+
+def test_the_pipeline_cites_the_passage_that_states_a_name_or_shows_the_quote():
+    from rag.answer import Answer
+    from rag.api import _finish
+    from rag.retrieve import Passage
+
+    def p(n: int, text: str) -> Passage:
+        return Passage(f"id{n}", f"/a/{n}.txt", f"/a/{n}.txt", "Report", "2023-02-17", False, "Wire", "",
+                       text, [2023])
+
+    passages = [p(1, "Four soldiers died in the valley on Friday."), p(2, "The attack was led by Ana Brel.")]
+    answer = Answer("Who led the attack in which four soldiers died?", passages=passages,
+                    raw_reply='Answer: Ana Brel led the attack in which four soldiers died [1].\n'
+                              'Quote: [1] "Four soldiers died in the valley on Friday."')
+    _finish(answer, "", 0.0)
+    assert answer.answered and [c.n for c in answer.citations] == [1, 2]  # [2] names her
+    invented = Answer("Who led the attack in which four soldiers died?", passages=passages,
+                      raw_reply='Answer: Tom Quill led the attack in which four soldiers died [1].\n'
+                                'Quote: [1] "Four soldiers died in the valley on Friday."')
+    _finish(invented, "", 0.0)
+    assert "Quill" not in invented.text and invented.text.startswith("Four soldiers died in the valley")
+    assert "Tom Quill" in invented.full_text  # the note says what was left out, and why
+
+
+TOPICS = ("mines", "nigeria", "layoffs")
+RUNS = [("seeds-full.json", SHARED / "seeds")] + [
+    (f"{topic}-full.json", SHARED / "corpora" / topic / "corpus") for topic in TOPICS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("run", "corpus"), RUNS)
+def test_no_answer_of_the_committed_eval_runs_states_what_its_cited_passages_do_not(tmp_path, run, corpus):
+    """Each answer of eval/results/<run>, against the text of the passages it cites, read by their
+    ids from an index of the same articles (built here, as the eval builds it)."""
+    from index.build import build_index
+
+    path = ROOT / "eval" / "results" / run
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run the eval (README, Evaluation) and commit its --json")
+    if not corpus.is_dir():
+        missing(f"articles not found at {corpus}")
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    settings = Settings.load(index_dir=tmp_path / "index")
+    build_index([corpus], settings, progress=False)
+    answered = [c for c in saved["cases"] if not c.get("refused") and c.get("citations")]
+    assert answered, "the run answered nothing: there is nothing to check"
+    assert check_run(saved, passages_by_id(settings)) == {}
