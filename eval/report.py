@@ -8,7 +8,8 @@ from eval.failures import CLASSES, category_table, classify, failure_table, tall
 
 HEADLINE = ["answer_accuracy", "answerable_accuracy", "refusal_accuracy", "citation_recall",
             "citations_marked", "citation_precision", "retrieval_recall_at_k", "latency_p50_s",
-            "latency_p95_s", "first_token_p50_s", "prompt_tokens_mean", "ungrounded_answers"]
+            "latency_p95_s", "first_token_p50_s", "prompt_tokens_mean", "ungrounded_answers", "table_answers",
+            "wrong_totals", "wrong_totals_excluded"]
 
 
 def _fmt(value: object) -> str:

@@ -250,6 +250,7 @@ def summarise(results: list[dict]) -> dict:
     categories: dict[str, list[bool]] = {}
     for r in results:
         categories.setdefault(r["category"] or "-", []).append(r["correct"])
+    table = [r for r in results if r.get("route") == "events" and not r.get("refused")]
     return {
         "cases": len(results),
         "answer_accuracy": _mean([float(r["correct"]) for r in results]),
@@ -268,6 +269,11 @@ def summarise(results: list[dict]) -> dict:
         "prompt_tokens_mean": _mean([r.get("prompt_tokens") or None for r in results]),
         "errors": sum(1 for r in results if r.get("error")),
         "ungrounded_answers": sum(1 for r in results if r.get("ungrounded")),
+        # Counting answers from the event table: how many, how many wrong, and of those how many
+        # state a figure the case rules out (a double count, a total from another place or period).
+        "table_answers": sum(1 for r in table),
+        "wrong_totals": sum(1 for r in table if not r["correct"]),
+        "wrong_totals_excluded": sum(1 for r in table if not r["correct"] and r.get("states_excluded")),
         "by_category": {k: {"cases": len(v), "accuracy": _mean([float(x) for x in v])}
                         for k, v in sorted(categories.items())},
         **tally(results),

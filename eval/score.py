@@ -41,5 +41,7 @@ def score(case: Case, answer: Answer) -> dict:
         "citation_recall": (1.0 if sources & set(cited) else 0.0) if sources else None,
         "citation_precision": (len(sources & set(cited)) / len(cited)) if sources and cited else None,
         "retrieval_recall": (1.0 if sources & set(retrieved) else 0.0) if sources else None,
+        # A figure the case names as a wrong answer (a double count, another event's toll).
+        "states_excluded": any(mentions(text, bad) for bad in case.must_not_include),
     }
     return result

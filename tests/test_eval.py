@@ -456,3 +456,14 @@ def test_results_to_share_leave_out_the_articles_words_but_compare_as_before(tmp
     a.write_text(json.dumps(shared))
     b.write_text(json.dumps(run.to_dict()))
     main(["eval", "--compare", str(a), str(b)])
+
+
+def test_wrong_totals_are_the_table_answers_judged_wrong():
+    def case(route: str, correct: bool, excluded: bool, refused: bool = False) -> dict:
+        return {"id": "x", "category": "total", "answerable": True, "correct": correct, "refused": refused,
+                "route": route, "states_excluded": excluded, "timings": {"total_s": 1.0}}
+
+    summary = summarise([case("events", True, False), case("events", False, True),
+                         case("events", False, False), case("events", False, False, refused=True),
+                         case("passages", False, True)])
+    assert (summary["table_answers"], summary["wrong_totals"], summary["wrong_totals_excluded"]) == (3, 2, 1)
