@@ -236,8 +236,12 @@ def _none_in_period(answer: Answer, q: EventQuestion, relevant: list[Event]) -> 
     possible = [e for e in unknown if any(m.role == "main" for m in e.mentions) and (
         q.period is None or not e.possible_years or any(y in q.period for y in e.possible_years))]
     for e in possible:
-        # No figure is counted for the period, but the reader sees what might belong to it.
-        answer.text += (f" Not counted, as its year is not given: {e.summary()}, reported by "
+        # No figure is counted for the period, but the reader sees what might belong to it: the
+        # figure asked for, not every group the event's reports mention.
+        figure = _figure(e, target) if q.kind != "events" else 0
+        what = f"{fmt(figure)} {_noun(target, figure)} {VERBS.get(target.outcome, target.outcome)}" \
+            if figure else e.summary()
+        answer.text += (f" Not counted, as its year is not given: {what} in one event reported by "
                         f"{len(e.sources)} article{'s' * (len(e.sources) > 1)}"
                         + (f" (which allow {_years(e.possible_years)})" if e.possible_years else "") + ".")
     answer.answered = False

@@ -515,21 +515,22 @@ def _drive(sync_api, page, url: str, tmp_path: Path) -> None:
     expect(docs).to_contain_text("Shining Path", timeout=60_000)
     expect(docs).to_contain_text("duplicate of")
 
-    page.locator("#question textarea").fill(SOLDIERS)
+    # 2012, not 2023: the seeds' two 2023 reports print no year, so that count is not given.
+    page.locator("#question textarea").fill("how many soldiers died in 2012?")
     page.locator("#question textarea").press("Enter")
     first = page.locator("#chat .rag-reply").nth(0)
     # The timing line is the last thing a finished answer gets.
     expect(first.locator(".meta")).to_be_visible(timeout=300_000)
     answer = first.locator(".answer").inner_text()
-    assert "four" in answer.lower() or "4" in answer, answer
+    assert re.search(r"\b(five|5) soldiers", answer, re.I), answer
     cite = first.locator(".answer a.cite").first
     expect(cite).to_be_visible()
     source = page.locator(f"[id='{cite.get_attribute('href').lstrip('#')}']")
     expect(source).to_have_count(1)
     assert source.locator(".src-text").inner_text().strip()
-    # Each source highlights the sentence its article states the four deaths in.
+    # Each source highlights the sentence its article states the five deaths in.
     for mark in first.locator(".src mark").all():
-        assert "four soldiers" in mark.inner_text().lower(), mark.inner_text()
+        assert re.search(r"five (peruvian )?soldiers", mark.inner_text(), re.I), mark.inner_text()
     expect(source.locator("mark")).to_have_count(1)
 
     # A follow-up is rewritten into a standalone question, shown in the reply.
