@@ -108,7 +108,8 @@ def test_warm_up_reads_the_prompts_opening_before_the_first_question(seeds_setti
 
 def test_cli_ask_sources_first_prints_the_passages_before_the_answer(seeds_settings):
     out = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "ask", "Who paid tribute to the soldiers killed in Putis?", "--sources-first",
+        [sys.executable, "-m", "rag.cli", "ask", "Who paid tribute to the soldiers killed in Putis?",
+         "--sources-first",
          "--index-dir", str(seeds_settings.index_dir)],
         capture_output=True, text=True, check=True,
     ).stdout

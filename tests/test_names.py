@@ -21,7 +21,8 @@ BRIEF = ("Gunmen storm Valle town hall\n"
 
 def index_of(texts: dict[str, str], outlet: str = "") -> KeywordIndex:
     rows = [{"id": str(i), "source": name, "path": name, "title": text.split("\n")[0], "date": "",
-             "date_inferred": 0, "outlet": outlet, "url": "", "text": text, "years": "[]", "page": None, "author": ""}
+             "date_inferred": 0, "outlet": outlet, "url": "", "text": text, "years": "[]", "page": None,
+             "author": ""}
             for i, (name, text) in enumerate(texts.items())]
     return KeywordIndex(rows)
 

@@ -650,6 +650,15 @@ def fold(text: str) -> str:
     return re.sub(r"['’]s\b", "", text.lower())
 
 
+def _month_or_year(sentence: str) -> str:
+    """'in March 2023' -> '2023-03'; 'since 2019' -> '2019'; '' when the sentence names neither."""
+    m = dates.MONTH_YEAR.search(sentence)
+    if m and m.group("month").lower() in dates.MONTHS:
+        return f"{m.group('year')}-{dates.MONTHS[m.group('month').lower()]:02d}"
+    m = re.search(r"\b(?:in|since|of|during)\s+((?:19|20)\d\d)\b", sentence)
+    return m.group(1) if m else ""
+
+
 def written_date(sentence: str, published: str) -> str:
     """The date a sentence gives its events: written out, or relative to the publication date.
     In an article of unknown year a day or month is kept with the year unknown: 'XXXX-10-28'.
@@ -660,12 +669,8 @@ def written_date(sentence: str, published: str) -> str:
         found = dates.find_dates(sentence)
         if found:
             return found[0].iso
-        m = dates.MONTH_YEAR.search(sentence)
-        if m and m.group("month").lower() in dates.MONTHS:
-            return f"{m.group('year')}-{dates.MONTHS[m.group('month').lower()]:02d}"
-        m = re.search(r"\b(?:in|since|of|during)\s+((?:19|20)\d\d)\b", sentence)
-        if m:
-            return m.group(1)
+        if month_or_year := _month_or_year(sentence):
+            return month_or_year
         partial = _month_day(sentence)
         return f"XXXX-{partial}" if partial else ""
     # A wire dateline runs into the first sentence: "LIMA, 2024-03-13 - ... on Sunday".
@@ -677,12 +682,8 @@ def written_date(sentence: str, published: str) -> str:
                 if "year" not in r.phrase.lower() and not published.startswith(r.iso)]
     if resolved:
         return resolved[0].iso
-    m = dates.MONTH_YEAR.search(sentence)
-    if m and m.group("month").lower() in dates.MONTHS:
-        return f"{m.group('year')}-{dates.MONTHS[m.group('month').lower()]:02d}"
-    m = re.search(r"\b(?:in|since|of|during)\s+((?:19|20)\d\d)\b", sentence)
-    if m:
-        return m.group(1)
+    if month_or_year := _month_or_year(sentence):
+        return month_or_year
     if published and re.search(r"\blast year\b", sentence, re.I):
         return str(int(published[:4]) - 1)
     if len(published) >= 7 and re.search(r"\blast month\b", sentence, re.I):
