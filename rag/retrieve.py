@@ -11,6 +11,7 @@ import time
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 import numpy as np
@@ -178,6 +179,7 @@ class KeywordIndex:
         self.year_owner = np.repeat(np.arange(len(self.passages)), [len(p.years) for p in self.passages])
         self.year_value = np.fromiter((y for p in self.passages for y in p.years), dtype=np.int64,
                                       count=len(self.year_owner))
+        self.undated_since = _undated_since(self.passages)
         postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         lengths = np.zeros(len(rows), dtype=np.float32)
         for i, p in enumerate(self.passages):
@@ -265,10 +267,13 @@ class KeywordIndex:
         return True
 
     def in_period(self, period: Period) -> np.ndarray:
-        """Which passages speak of a year in `period`."""
+        """Which passages speak of a year in `period`, or may: an article of unknown year
+        published in it speaks of it without naming it ("on Monday, four soldiers were killed")."""
         allowed = np.zeros(len(self.passages), dtype=bool)
         inside = (self.year_value >= period.start) & (self.year_value <= period.end)
         allowed[self.year_owner[inside]] = True
+        if period.start <= date.today().year:
+            allowed |= (self.undated_since >= 0) & (self.undated_since <= period.end)
         return allowed
 
     def search(self, query: str, limit: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -283,6 +288,19 @@ class KeywordIndex:
         if len(hits) > limit:
             hits = hits[np.argpartition(-scores[hits], limit)[:limit]]
         return sorted(((int(i), float(scores[i])) for i in hits), key=lambda h: -h[1])
+
+
+def _undated_since(passages: list[Passage]) -> np.ndarray:
+    """For each passage of an article with no known date, the earliest year it can have been
+    published: the latest past year the article names (0 when it names none); -1 for a dated one.
+    A year after this one ('a plan for 2030') bounds nothing."""
+    this_year = date.today().year
+    latest: dict[str, int] = defaultdict(int)
+    for p in passages:
+        if not p.date:
+            latest[p.source] = max([latest[p.source], *(y for y in p.years if y <= this_year)])
+    return np.fromiter((latest[p.source] if not p.date else -1 for p in passages), dtype=np.int64,
+                       count=len(passages))
 
 
 _cache: dict[str, tuple[int, KeywordIndex]] = {}
