@@ -21,6 +21,7 @@ from index.dates import Period
 from index.events import Event, fmt, plural
 from index.events.identity import choose
 from index.events.query import EventQuestion, Target, group_reports, match, one_event, parse
+from index.events.vocab import nouns_match
 from index.settings import Settings
 from index.store import Store
 from rag import citations as cite
@@ -54,6 +55,13 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
     if q.single and found.events and not single:
         return None  # several events fit "the attack on X", and the table cannot tell which
     found.events = single
+    if not found.events and q.single and q.names and q.kind == "count":
+        # "How many civilians died in the X attack?" when the table knows the X attack and no
+        # civilians among its dead: say what it reports instead of letting a passage's "five
+        # soldiers" become "five civilians".
+        named = _named_event(q, events, texts)
+        if named is not None:
+            return _none_of_group(question, q, named, store, started, model)
     if found.unmet or not found.events and (q.names or q.kind == "which_year"):
         return None  # the table cannot meet the question: retrieval may still answer it
     answer = Answer(question, model=model, period=q.period.label() if q.period else None)
@@ -84,6 +92,40 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
     if settings.phrase_counts:
         _phrase(answer, settings, q, store)
     return _finish(answer, cited, numbers, started)
+
+
+def _named_event(q: EventQuestion, events: list[Event], texts: dict[str, str]) -> Event | None:
+    """The one event the question's names single out, whatever groups it counts; None if the
+    names fit none, several, or one that counts the group asked with another outcome."""
+    anyone = replace(q, targets=[replace(t, nouns=()) for t in q.targets])
+    found = match(anyone, events, lambda source: texts.get(source, ""))
+    if found.unmet:
+        return None
+    named = one_event(anyone, found)
+    if len(named) != 1:
+        return None
+    asked = {n for t in q.targets for n in t.nouns}
+    if any(nouns_match(a, n) for a in asked for _, n in named[0].keys()):
+        return None  # the group is there (another outcome): retrieval may know more
+    return named[0]
+
+
+def _none_of_group(question: str, q: EventQuestion, event: Event, store: Store, started: float,
+                   model: str) -> Answer:
+    # No markers, as for a period with no such events: nothing is cited as if it answered; the
+    # passages given show what the articles say of the event.
+    answer = Answer(question, model=model, period=q.period.label() if q.period else None, answered=False)
+    anyone = replace(q, targets=[replace(t, nouns=()) for t in q.targets])
+    answer.passages, numbers = _passages([event], anyone, store)
+    target = q.targets[0]
+    same = [(fmt(c.value), noun) for o, noun in sorted(event.keys()) if o == target.outcome
+            for c in [choose(group_reports(event, o, noun))] if c]
+    verb = VERBS.get(target.outcome, target.outcome)
+    held = ", ".join(f"{v} {plural(noun, 2) if noun else 'people'} {verb}" for v, noun in same)
+    answer.text = (f"The articles report no {_noun(target)} {verb} in the event the question names "
+                   f"({_when(event)}): they report {held or event.summary()}.")
+    answer.route = "events"
+    return _finish(answer, [event], numbers, started)
 
 
 def _finish(answer: Answer, cited: list[Event], numbers: dict, started: float) -> Answer:
@@ -205,7 +247,7 @@ def _which_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: 
     totals = {y: sum(v for _, v in items) for y, items in per_year.items()}
     best = max(totals.values())
     top = sorted(y for y, t in totals.items() if t == best)
-    refs = "".join(_refs(e, numbers) for y in top for e, _ in per_year[y])
+    refs = "".join(dict.fromkeys(_refs(e, numbers) for y in top for e, _ in per_year[y]))
     others = ", ".join(f"{fmt(totals[y])} in {y}" for y in sorted(totals) if y not in top)
     label = " and ".join(str(y) for y in top)
     superlative = "the deadliest year" if target.outcome == "killed" else "the year with the most"

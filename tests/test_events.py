@@ -241,6 +241,19 @@ def test_an_event_of_unknown_year_is_not_counted_for_a_period(counted):
     assert "whose year the articles do not give" in answer.text and "4 soldiers killed" in answer.text
 
 
+def test_a_group_the_named_event_does_not_count_is_not_given_another_groups_figure(counted):
+    """The Mazangaro attack killed five soldiers; no article counts civilians or attackers dead
+    there. The answer says so and what the event's reports count, with no citation marker."""
+    for question in ["How many civilians were killed in the Mazangaro attack?",
+                     "How many Shining Path attackers died in the 2012 Mazangaro attack?"]:
+        answer = ask(question, counted)
+        assert not answer.answered and not answer.citations, answer.text
+        assert answer.text.startswith("The articles report no ") and "5 soldiers killed" in answer.text
+        assert answer.passages and any("five Peruvian soldiers" in p.text for p in answer.passages)
+    answer = ask("How many soldiers died in the Mazangaro attack?", counted)
+    assert answer.text.startswith("5 soldiers killed")
+
+
 def test_seed_total_has_its_breakdown(counted):
     answer = ask("how many soldiers were killed in total across the articles?", counted)
     assert answer.text.startswith("11 soldiers killed") and "(5 + 2 + 4 = 11)" in answer.text
