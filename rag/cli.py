@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-progress", action="store_true")
 
     p = sub.add_parser("ask", help="answer a question from the indexed articles, with citations")
-    p.add_argument("question")
+    p.add_argument("question", nargs="?")
     _common(p)
     p.add_argument("--corpus", action="extend", nargs="+", metavar="PATH",
                    help="answer from exactly these files/folders; they are indexed first, "
@@ -100,6 +100,13 @@ def main(argv: list[str] | None = None) -> None:
                    help="a setting for the answer part only, e.g. --set top_k=3 (to measure a lever)")
 
     args = parser.parse_args(argv)
+    if args.command == "ask" and args.question is None:
+        # "rag ask --corpus samples 'How many...?'": --corpus takes several paths, so the question
+        # after it lands among them; it is the last one given, and not a file or folder.
+        if args.corpus and len(args.corpus) > 1 and not Path(args.corpus[-1]).exists():
+            args.question = args.corpus.pop()
+        else:
+            parser.error("ask: give the question, in quotes: rag ask \"how many ...?\" [--corpus PATH ...]")
     overrides = {k: getattr(args, k, None) for k in ("index_dir", "chunk_tokens", "chunk_overlap", "top_k",
                                                      "model_path", "chroma_url", "llm_url")}
     try:

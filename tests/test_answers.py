@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -118,3 +120,17 @@ def test_cli_ask_sources_first_prints_the_passages_before_the_answer(seeds_setti
     assert re.match(r"Reading \d passages:$", lines[0]), out
     assert re.match(r"\[1\] .+ · ", lines[1]) and lines[2].startswith("    “"), out
     assert "Boluarte" in answer and re.search(r"\[\d\]", answer), out
+
+
+def test_the_readme_quick_start_command_answers(tmp_path):
+    """The README's second quick-start line, run as written (from the repo root), with its own
+    cache folder: `--corpus` takes several paths, so the question after it must still be read."""
+    root = Path(__file__).resolve().parents[1]
+    block = (root / "README.md").read_text(encoding="utf-8").split("## Quick start", 1)[1].split("```")[1]
+    line = next(x for x in block.splitlines() if x.startswith(".venv/bin/rag ask"))
+    command = shlex.split(line.split("  #", 1)[0])
+    command[0] = str(Path(sys.executable).with_name("rag"))
+    env = {**os.environ, "RAG_CACHE_DIR": str(tmp_path / "cache")}
+    out = subprocess.run(command, cwd=root, capture_output=True, text=True, env=env, timeout=900)
+    assert out.returncode == 0, out.stderr
+    assert re.search(r"\b(4|four) soldiers\b", out.stdout, re.I) and "[1]" in out.stdout, out.stdout
