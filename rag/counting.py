@@ -254,6 +254,11 @@ def _which_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: 
     answer.text = (f"{label} {'was' if len(top) == 1 else 'were equally'} {superlative} for {_noun(target)}: "
                    f"{fmt(best)} {VERBS.get(target.outcome, target.outcome)} {refs}"
                    + (f", against {others}." if others else "."))
+    # An event of unknown year could change the answer: the reader sees it (its articles' own).
+    answer.text += "".join(_not_counted(e, target, q) for e in events if not e.year and _figure(e, target)
+                           and any(m.role == "main" for m in e.mentions)
+                           and (q.period is None or not e.possible_years
+                                or any(y in q.period for y in e.possible_years)))
     answer.answered = True
     answer.notes.append(_arithmetic(target, [(e, v) for y in sorted(per_year) for e, v in per_year[y]]))
     return [e for y in top for e, _ in per_year[y]]
@@ -277,16 +282,20 @@ def _none_in_period(answer: Answer, q: EventQuestion, relevant: list[Event]) -> 
     # Events the articles only recall have no bound on their year: they are not offered.
     possible = [e for e in unknown if any(m.role == "main" for m in e.mentions) and (
         q.period is None or not e.possible_years or any(y in q.period for y in e.possible_years))]
-    for e in possible:
-        # No figure is counted for the period, but the reader sees what might belong to it: the
-        # figure asked for, not every group the event's reports mention.
-        figure = _figure(e, target) if q.kind != "events" else 0
-        what = f"{fmt(figure)} {_noun(target, figure)} {VERBS.get(target.outcome, target.outcome)}" \
-            if figure else e.summary()
-        answer.text += (f" Not counted, as its year is not given: {what} in one event reported by "
-                        f"{len(e.sources)} article{'s' * (len(e.sources) > 1)}"
-                        + (f" (which allow {_years(e.possible_years)})" if e.possible_years else "") + ".")
+    # No figure is counted for the period, but the reader sees what might belong to it.
+    answer.text += "".join(_not_counted(e, target, q) for e in possible)
     answer.answered = False
+
+
+def _not_counted(event: Event, target: Target, q: EventQuestion) -> str:
+    """' Not counted, as its year is not given: 4 soldiers killed in one event ...': the figure
+    asked for, not every group the event's reports mention."""
+    figure = _figure(event, target) if q.kind != "events" else 0
+    what = f"{fmt(figure)} {_noun(target, figure)} {VERBS.get(target.outcome, target.outcome)}" \
+        if figure else event.summary()
+    return (f" Not counted, as its year is not given: {what} in one event reported by "
+            f"{len(event.sources)} article{'s' * (len(event.sources) > 1)}"
+            + (f" (which allow {_years(event.possible_years)})" if event.possible_years else "") + ".")
 
 
 def _years(years: list[int]) -> str:
@@ -369,6 +378,11 @@ PHRASE_WITH_PASSAGES = (
 )
 
 
+def _other_years(facts: str, chosen: list[str]) -> set[str]:
+    """The years a 'which year' answer compares against ('..., against 5 in 2012')."""
+    return set(re.findall(r"\b(?:19|20)\d\d\b", facts.split("\n\n")[0])) - set(chosen) if chosen else set()
+
+
 def _phrase(answer: Answer, settings: Settings, q: EventQuestion, store: Store) -> None:
     """Let the LLM word the computed answer (and, for a question that asks more than a count, answer
     the rest from the counted articles' passages). Its wording is kept only if it states no figure
@@ -413,10 +427,15 @@ def _phrase(answer: Answer, settings: Settings, q: EventQuestion, store: Store) 
     available = len(answer.passages)
     wanted = set(cite.cited_numbers(facts, available))
     totals = re.findall(r"(?:^|\. )([\d,.]+)", facts.split("\n\n")[0])
+    # The year a "which year" answer found must be the one worded: figures are checked as
+    # numbers, and a year is a date to them, so "2020 was the deadliest" would pass for 2012.
+    years = re.findall(r"\b(?:19|20)\d\d\b", facts.split(" was", 1)[0]) if q.kind == "which_year" else []
     ok = (text and not cite.is_refusal(text)
           and not cite.unsupported_numbers(text, grounds + " " + answer.question)
           and not unsupported_names(text, grounds + " " + answer.question)
           and all(t.replace(",", "").rstrip(".") in cite.numbers(text) for t in totals)
+          and all(re.search(rf"\b{y}\b", text) for y in years)
+          and not any(re.search(rf"\b{y}\b.{{0,40}}\bdeadliest", text) for y in _other_years(facts, years))
           and (q.other_part or set(cite.cited_numbers(text, available)) <= wanted)
           and cite.strip_invalid(text, available) == text)
     if ok:

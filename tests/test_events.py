@@ -204,6 +204,19 @@ def test_question_targets_names_and_alternatives():
     assert q.targets[0].outcome == "closed" and q.other_part
 
 
+@pytest.mark.parametrize(("question", "nouns"), [
+    ("Which year was deadliest for soldiers: 2012, 2020 or 2023?", ("soldier",)),
+    ("In which year were the most miners killed?", ("miner",)),
+    # a covering word listed with what it covers names those, so no figure counts twice
+    ("Which year was deadliest for the security forces, soldiers and police together?",
+     ("soldier", "police")),
+    ("Which year was the deadliest?", ()),
+])
+def test_which_year_questions_keep_the_group_asked(question, nouns):
+    q = parse(question)
+    assert q.kind == "which_year" and [(t.outcome, t.nouns) for t in q.targets] == [("killed", nouns)]
+
+
 @pytest.mark.parametrize("question", [
     "How many fighters does the group have?",
     "About how many people were killed in the country's internal conflict?",

@@ -19,7 +19,7 @@ from typing import Any
 from index.dates import MONTHS, Period, question_period
 from index.events import Event
 from index.events.extract import _noun_name, _of_object, fold, names_in
-from index.events.vocab import MEASURE_UNITS, outcome_of
+from index.events.vocab import MEASURE_UNITS, nouns_match, outcome_of
 from index.nlp import nlp
 
 COUNTING = re.compile(r"\b(how many|how much|number of|death toll|toll)\b", re.I)
@@ -85,7 +85,7 @@ def parse(question: str, today: dt.date | None = None) -> EventQuestion | None:
     doc = nlp()(question)
     targets = _targets(doc)
     if which_year and not targets:
-        targets = [Target("killed", (), "deadliest")]
+        targets = [Target("killed", _deadliest_for(doc), "deadliest")]
     if not targets:
         return None
     kind = "which_year" if which_year and not re.search(r"\bhow many\b", question, re.I) else "count"
@@ -165,6 +165,21 @@ def _asked_nouns(many: Any) -> tuple[str, ...]:
         return ()  # "how many died", "how many deaths"
     names = [_noun_name(n) for n in [noun, *noun.conjuncts]]
     return tuple(n for n in names if n not in ("people", "person"))
+
+
+def _deadliest_for(doc: Any) -> tuple[str, ...]:
+    """The groups of 'which year was deadliest for soldiers (and police)?'. A covering word
+    listed with what it covers ('the security forces, soldiers and police together') names
+    those: each figure counts once."""
+    nouns: list[str] = []
+    for token in doc:
+        if token.lower_ == "for" and token.head.lower_ in ("deadliest", "worst", "bloodiest", "was", "year"):
+            for obj in (c for c in token.children if c.dep_ == "pobj"):
+                nouns += [_noun_name(n) for n in [obj, *obj.conjuncts] if n.pos_ in ("NOUN", "PROPN")]
+        if token.lower_ == "most" and token.head.pos_ == "NOUN":  # "the most soldiers killed"
+            nouns += [_noun_name(n) for n in [token.head, *token.head.conjuncts]]
+    nouns = [n for n in dict.fromkeys(nouns) if n not in ("people", "person")]
+    return tuple(n for n in nouns if not any(m != n and nouns_match(n, m) for m in nouns))
 
 
 def _outcome_word(token: Any) -> str:
