@@ -23,6 +23,7 @@ from eval.grounding import check_answer
 from eval.score import score
 from eval.suite import Case, SuiteError, load_suite
 from index.settings import Settings
+from rag.citations import ARITHMETIC
 
 # The naive baseline: a plain RAG pipeline on the same model: dense top-k only, raw text,
 # no duplicate detection, no time awareness, no event table, no refusal of unknown names,
@@ -64,7 +65,10 @@ def without_article_text(run: dict) -> dict:
     def shared(case: dict) -> dict:
         answer = case.get("answer") or ""
         if len(answer) > SHARED_ANSWER_CHARS:
-            answer = answer[:SHARED_ANSWER_CHARS] + "…"
+            # The sums of a counting answer's breakdown are ours, not the articles': kept, so the
+            # grounding check can still read its total.
+            sums = " ".join(ARITHMETIC.findall(answer[SHARED_ANSWER_CHARS:]))
+            answer = answer[:SHARED_ANSWER_CHARS] + "…" + (f"\n\n{sums}" if sums else "")
         passages = [{k: v for k, v in p.items() if k not in ("text", "excerpt")}
                     for p in case.get("passages", [])]
         return {k: v for k, v in case.items() if k != "raw_reply"} | {"answer": answer, "passages": passages}
@@ -197,7 +201,12 @@ def _run_case(case: Case, settings: Settings, ask, chunks: dict[str, list] | Non
         return {**_case_fields(case), "error": f"{type(e).__name__}: {e}", "correct": False,
                 "refused": True, "answer": "", "citations": [], "passages": [],
                 "timings": {"total_s": round(time.perf_counter() - started, 3)}}
-    cited = [{"text": c.text, "title": c.title, "outlet": c.outlet, "date": c.date} for c in answer.citations]
+    given = {p.path: p for p in answer.passages}
+    cited = [{"text": c.text, "title": c.title, "outlet": c.outlet, "date": c.date, "source": c.path,
+              "author": getattr(given.get(c.path), "author", "")} for c in answer.citations]
+    if answer.route in ("events", "metadata") and chunks:  # they rest on the whole cited articles
+        cited += [{"text": p.text, "title": p.title, "outlet": p.outlet, "date": p.date}
+                  for c in answer.citations for p in chunks.get(Path(c.path).name, [])]
     found = None
     if case.answerable and answer.route == "passages":
         mine = [p for name in case.sources for p in (chunks or {}).get(name, [])]
