@@ -106,7 +106,7 @@ def embed_with_sentences(texts: list[str], spans: list[list[tuple[int, int]]],
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for g in range(0, len(order), SENTENCE_GROUP):
         group = order[g : g + SENTENCE_GROUP]
-        with _threads_for(len(group)):
+        with _threads_for(len(texts)):  # the whole call's size: a group of an index run keeps every thread
             tokens = model.encode([texts[i] for i in group], output_value="token_embeddings",
                                   batch_size=ENCODE_BATCH, convert_to_numpy=False, show_progress_bar=False)
         for i, emb in zip(group, tokens, strict=True):
