@@ -67,7 +67,13 @@ def _read(path: Path) -> tuple[str, dict[str, str], str | None]:
         if chars > MAX_TEXT_CHARS:
             return "", {}, f"too large for one article (over {MAX_TEXT_CHARS >> 20} MiB of text): split it"
         pages.append(text)
-    pages = _without_running_lines([_tidy(p) for p in pages])
+    tidy = [_tidy(p) for p in pages]
+    pages = _without_running_lines(tidy)
+    if not any(p.strip() for p in pages):
+        # Every line repeats on every page: that is the document's text, not its furniture.
+        pages = ["\n".join(line for line in page.split("\n")
+                           if not PAGE_NUMBER.match(line.strip()) and not line.strip().isdigit())
+                 for page in tidy]
     if not any(p.strip() for p in pages):
         return "", {}, "no text layer (a scanned PDF?): run OCR first"
     text, starts = "", []

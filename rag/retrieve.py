@@ -266,14 +266,15 @@ class KeywordIndex:
                 return False
         return True
 
-    def in_period(self, period: Period) -> np.ndarray:
-        """Which passages speak of a year in `period`, or may: an article of unknown year
-        published in it speaks of it without naming it ("on Monday, four soldiers were killed")."""
+    def in_period(self, period: Period, undated: bool = True) -> np.ndarray:
+        """Which passages speak of a year in `period`, or may (`undated`): an article of unknown
+        year published in it speaks of it without naming it ("on Monday, four soldiers were killed")."""
         allowed = np.zeros(len(self.passages), dtype=bool)
         inside = (self.year_value >= period.start) & (self.year_value <= period.end)
         allowed[self.year_owner[inside]] = True
-        if period.start <= date.today().year:
-            allowed |= (self.undated_since >= 0) & (self.undated_since <= period.end)
+        if undated and period.start <= date.today().year:
+            # One that names no year at all gives no sign of any period: left out, as dated ones are.
+            allowed |= (self.undated_since > 0) & (self.undated_since <= period.end)
         return allowed
 
     def search(self, query: str, limit: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -339,6 +340,12 @@ def retrieve(question: str, settings: Settings, store: Store, period: Period | N
     vector = embed([question], settings)[0]
     dense = dense_search(store, index, vector, limit, allowed)
     keyword = index.search(question, limit, allowed) if settings.hybrid else []
+    if allowed is not None:
+        # A passage let in only because its article's year is unknown must also share a word
+        # with the question: else an undated article on anything fills the slots a period leaves.
+        named = index.in_period(period, undated=False)
+        shares = {i for i, _ in (keyword or index.search(question, limit, allowed))}
+        dense = [(i, d) for i, d in dense if named[i] or i in shares]
 
     fused: dict[int, float] = defaultdict(float)
     ranks: dict[int, dict[str, int]] = defaultdict(dict)

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from corpora import write_docx, write_pdf
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from index.chunk import count_tokens, split_text
@@ -126,6 +126,7 @@ FILES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCh
 
 @FILES
 @given(PAGES)
+@example(pages=[["Aa aa aa aa aa."]] * 3)  # a line on every page and nothing else: it is the text
 def test_pdf_reader_never_raises_never_invents_text_and_keeps_each_sentence(pages):
     with tempfile.TemporaryDirectory() as folder:
         path = write_pdf(Path(folder) / "gen.pdf", pages)

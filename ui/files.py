@@ -18,7 +18,7 @@ def safe_filename(name: str) -> str:
     """A plain file name made of [A-Za-z0-9._-]: no folders, no hidden file, no '..'.
 
     safe_filename("../../etc/passwd.txt") == "passwd.txt"
-    safe_filename("Perú: ataque (2023).html") == "Peru_ataque_2023.html"
+    safe_filename("Añón: ataque (2023).html") == "Anon_ataque_2023.html"
     """
     base = re.split(r"[/\\]", name or "")[-1]
     base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")

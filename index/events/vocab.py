@@ -129,7 +129,7 @@ def noun_key(lemma: str) -> str:
 
 
 def split_noun(noun: str) -> tuple[str, str]:
-    """'member (shining path)' -> ('member', 'shining path')."""
+    """'member (red banner)' -> ('member', 'red banner')."""
     if noun.endswith(")") and " (" in noun:
         head, qualifier = noun[:-1].split(" (", 1)
         return head, qualifier
