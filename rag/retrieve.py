@@ -345,7 +345,8 @@ def retrieve(question: str, settings: Settings, store: Store, period: Period | N
         # with the question: else an undated article on anything fills the slots a period leaves.
         named = index.in_period(period, undated=False)
         shares = {i for i, _ in (keyword or index.search(question, limit, allowed))}
-        dense = [(i, d) for i, d in dense if named[i] or i in shares]
+        # (unless that leaves nothing: a question in another language shares no word with any)
+        dense = [(i, d) for i, d in dense if named[i] or i in shares] or dense
 
     fused: dict[int, float] = defaultdict(float)
     ranks: dict[int, dict[str, int]] = defaultdict(dict)
