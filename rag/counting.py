@@ -94,10 +94,15 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
     return _finish(answer, cited, numbers, started)
 
 
+def _any_group(q: EventQuestion) -> EventQuestion:
+    """The question with its groups dropped: 'how many civilians died at X' -> 'how many died at X'."""
+    return replace(q, targets=[replace(t, nouns=()) for t in q.targets])
+
+
 def _named_event(q: EventQuestion, events: list[Event], texts: dict[str, str]) -> Event | None:
     """The one event the question's names single out, whatever groups it counts; None if the
     names fit none, several, or one that counts the group asked with another outcome."""
-    anyone = replace(q, targets=[replace(t, nouns=()) for t in q.targets])
+    anyone = _any_group(q)
     found = match(anyone, events, lambda source: texts.get(source, ""))
     if found.unmet:
         return None
@@ -115,8 +120,7 @@ def _none_of_group(question: str, q: EventQuestion, event: Event, store: Store, 
     # No markers, as for a period with no such events: nothing is cited as if it answered; the
     # passages given show what the articles say of the event.
     answer = Answer(question, model=model, period=q.period.label() if q.period else None, answered=False)
-    anyone = replace(q, targets=[replace(t, nouns=()) for t in q.targets])
-    answer.passages, numbers = _passages([event], anyone, store)
+    answer.passages, numbers = _passages([event], _any_group(q), store)
     target = q.targets[0]
     same = [(fmt(c.value), noun) for o, noun in sorted(event.keys()) if o == target.outcome
             for c in [choose(group_reports(event, o, noun))] if c]
@@ -255,10 +259,8 @@ def _which_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: 
                    f"{fmt(best)} {VERBS.get(target.outcome, target.outcome)} {refs}"
                    + (f", against {others}." if others else "."))
     # An event of unknown year could change the answer: the reader sees it (its articles' own).
-    answer.text += "".join(_not_counted(e, target, q) for e in events if not e.year and _figure(e, target)
-                           and any(m.role == "main" for m in e.mentions)
-                           and (q.period is None or not e.possible_years
-                                or any(y in q.period for y in e.possible_years)))
+    answer.text += "".join(_not_counted(e, target, q) for e in events
+                           if not e.year and _figure(e, target) and _may_be_in_period(e, q))
     answer.answered = True
     answer.notes.append(_arithmetic(target, [(e, v) for y in sorted(per_year) for e, v in per_year[y]]))
     return [e for y in top for e, _ in per_year[y]]
@@ -279,12 +281,16 @@ def _none_in_period(answer: Answer, q: EventQuestion, relevant: list[Event]) -> 
         if unknown else ""
     held = " and ".join(x for x in (years, undated) if x)
     answer.text += f"; they report such figures only for {held}." if held else "."
-    # Events the articles only recall have no bound on their year: they are not offered.
-    possible = [e for e in unknown if any(m.role == "main" for m in e.mentions) and (
-        q.period is None or not e.possible_years or any(y in q.period for y in e.possible_years))]
     # No figure is counted for the period, but the reader sees what might belong to it.
-    answer.text += "".join(_not_counted(e, target, q) for e in possible)
+    answer.text += "".join(_not_counted(e, target, q) for e in unknown if _may_be_in_period(e, q))
     answer.answered = False
+
+
+def _may_be_in_period(event: Event, q: EventQuestion) -> bool:
+    """An event of unknown year that its own articles report (one they only recall has no bound
+    on its year: not offered) and whose possible years meet the question's period."""
+    return any(m.role == "main" for m in event.mentions) and (
+        q.period is None or not event.possible_years or any(y in q.period for y in event.possible_years))
 
 
 def _not_counted(event: Event, target: Target, q: EventQuestion) -> str:
