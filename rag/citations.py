@@ -252,7 +252,7 @@ def names(text: str, common: set[str] = frozenset()) -> list[str]:
 
 
 def fold(text: str) -> str:
-    """Lower case, accents and kinds of apostrophe ignored: 'Guzmán' matches 'guzman'."""
+    """Lower case, accents and kinds of apostrophe ignored: 'Añón' matches 'anon'."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'"))
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
@@ -314,7 +314,7 @@ def gives(answer: str, question: str, kind: str) -> bool:
     text = MARKER.sub(" ", answer)
     years = set(YEAR.findall(text)) - set(YEAR.findall(question))
     months = {m.lower()[:3] for m in MONTH.findall(text)} - {m.lower()[:3] for m in MONTH.findall(question)}
-    if kind == "name":  # any capitalised run, a sentence's first word too ('Boluarte wrote it')
+    if kind == "name":  # any capitalised run, a sentence's first word too ('Ruiz wrote it')
         asked = fold(question)
         return any(fold(n) not in asked and set(fold(n).split()) - STOPWORDS - OWN_WORDS
                    for n in NAME.findall(text))
