@@ -44,16 +44,20 @@ def check_run(run: dict, chunks: dict[str, dict]) -> dict[str, list[str]]:
     """Every answered case of a saved run whose answer states something its cited passages do
     not: {case id: what}. `chunks`: the index's passages by id ('text', 'title', 'outlet',
     'date'), to read each citation's passage by the id the run recorded. A citation whose passage
-    is not in `chunks` is reported too: the run was made on another index."""
+    is not in `chunks` is reported too: the run was made on other articles. Ids are compared
+    without their first part, the hash of the file's path, so that a run made on one machine can
+    be checked on another, where the same articles sit in another folder."""
     found: dict[str, list[str]] = {}
+    chunks = {portable_id(i): chunk for i, chunk in chunks.items()}
     for case in run["cases"]:
         if case.get("refused") or not case.get("citations"):
             continue
-        absent = [c.get("id") or f"[{c['n']}]" for c in case["citations"] if c.get("id") not in chunks]
+        absent = [c.get("id") or f"[{c['n']}]" for c in case["citations"]
+                  if portable_id(c.get("id", "")) not in chunks]
         if absent:
             found[case["id"]] = [f"passage {a} not in this index" for a in absent]
             continue
-        cited = [chunks[c["id"]] for c in case["citations"]]
+        cited = [chunks[portable_id(c["id"])] for c in case["citations"]]
         missing = check_answer(case["answer"], case["question"],
                                cited_chunks(case.get("route", ""), cited, chunks.values()))
         summed = ARITHMETIC.search(case["answer"])
@@ -64,6 +68,11 @@ def check_run(run: dict, chunks: dict[str, dict]) -> dict[str, list[str]]:
         if missing:
             found[case["id"]] = missing
     return found
+
+
+def portable_id(passage_id: str) -> str:
+    """A passage id without the hash of its file's path ('<path>-<content>-<n>' -> '<content>-<n>')."""
+    return passage_id.split("-", 1)[-1]
 
 
 def cited_chunks(route: str, cited: list[dict], every: Iterable[dict]) -> list[dict]:
