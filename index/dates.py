@@ -219,6 +219,18 @@ def question_period(question: str, today: dt.date | None = None) -> Period | Non
     return None
 
 
+# A year the question puts its answer in ("killed in 2023", "in which month of 2023", "since
+# 2020"), unlike one that names what it asks about ("the 2023 clash", "the 2021 report").
+PLACING = re.compile(r"\b(?:in|during|since|after|before|until|by|between|from|throughout|of|for)\s+"
+                     r"(?:(?:early|late|mid)[- ]?)?(?:" + _MONTH + r"\s+)?(?P<placed>(?:19|20)\d\d)\b", re.I)
+
+
+def stated_period(question: str, today: dt.date | None = None) -> Period | None:
+    """The period a question's answer must lie in, when the question places it there: its
+    question_period() when a year is governed by a preposition, else None."""
+    return question_period(question, today) if PLACING.search(question) else None
+
+
 # --------------------------------------------------------------------------- publication year
 #
 # An article that prints no date still says a good deal about when it was written: the years it

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from index.chunk import text_sentences
-from index.dates import Period
+from index.dates import MONTHS, PLACING, WEEKDAYS, Period, stated_period
 from index.embed import embed
 from index.settings import Settings
 from index.store import Store, StoreError, damaged_index, is_damage
@@ -205,9 +205,9 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         # stands if a passage sentence states what it says, and that sentence is its quote. Dates
         # as the prompt showed them ('Aug. 15 (2012-08-15)').
         found = _supporting(text, answer.question, answer.passages, cite.cited_numbers(text, available))
-        if found:
-            located.append((found[1], found[0]))
-            quotes.append(found)
+        for n, sentence in [found] if found else _supporting_several(text, answer.question, answer.passages):
+            located.append((sentence, n))
+            quotes.append((n, sentence))
     grounded = [n for _, n in located]
     kind = cite.asks_for(answer.question) if verify_quotes else None
     if not text or cite.is_refusal(text):
@@ -243,6 +243,11 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
             answer.notes.pop()
             _withhold_off_question(answer, kind)
         numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
+    if verify_quotes and answer.answered and numbers:
+        _withhold_off_subject(answer, numbers, chunks_of)
+    if verify_quotes and answer.answered and numbers:
+        _withhold_outside_period(answer, numbers, chunks_of)
+        numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
     if answer.answered and not numbers:
         answer.notes.append("Note: the model cited no passage; check the retrieved passages.")
     inferred = [c.n for c in answer.citations if c.date_inferred]
@@ -256,6 +261,74 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         answer.notes.append(f"Note: the date of {refs} is unknown: the article prints no date and its "
                             "text does not settle the year.")
     answer.timings["total_s"] = round(time.perf_counter() - started, 3)
+
+
+def _withhold_off_subject(answer: Answer, cited: list[int],
+                          chunks_of: Callable[[str], list[Passage]] | None) -> None:
+    """'What severance did X offer?' answered from an article about Y that never mentions X: the
+    answer puts the question's names on another subject's facts. When none of the names of the
+    question that the answer states is in any article it cites, it is not given."""
+    def asked(found: list[str]) -> set[str]:
+        return {n for n in found if cite.fold(n) in question and not any(ch.isdigit() for ch in n)
+                and cite.fold(n).rstrip(".") not in MONTHS and cite.fold(n) not in WEEKDAYS}
+
+    question = cite.fold(answer.question)
+    stated = asked(cite.ungrounded(answer.text, ""))
+    if not stated:
+        return
+    articles = []
+    for n in cited:
+        p = answer.passages[n - 1]
+        chunks = chunks_of(p.source) if chunks_of else []
+        articles += [p.title, p.outlet, p.author, p.text, *(c.text for c in chunks)]
+    if asked(cite.ungrounded(answer.text, " ".join(articles))) != stated:
+        return
+    refs = ", ".join(f"[{n}]" for n in cited)
+    answer.notes.append(f"(Not shown: the model answered \"{answer.text}\", but no article it cites ({refs}) "
+                        f"mentions {_join(sorted(stated))}: the answer is about something else.)")
+    answer.text, answer.answered, answer.withheld, answer.citations = NO_ANSWER, False, True, []
+
+
+def _withhold_outside_period(answer: Answer, cited: list[int],
+                             chunks_of: Callable[[str], list[Passage]] | None) -> None:
+    """'How many jobs did X cut in 2025?' answered from an article that prints no date and names
+    no year of 2025: the figure may be of any year, so the answer would place it in the period
+    on the question's word alone. It is not given; the note shows what the passage said."""
+    period = _placing_period(answer.question)
+    if period is None:
+        return
+    passages = [answer.passages[n - 1] for n in cited]
+    for p in passages:
+        chunks = chunks_of(p.source) if chunks_of else []
+        years = {int(p.date[:4])} if p.date else set()
+        years |= {y for c in [p, *chunks] for y in c.years}
+        if any(y in period for y in years):
+            return
+    refs = ", ".join(f"[{n}]" for n in cited)
+    answer.notes.append(f"(Not shown: the model answered \"{answer.text}\", but no article it cites ({refs}) "
+                        f"is dated {period.label()} or names a year of it: the articles do not say it was "
+                        f"in {period.label()}.)")
+    answer.text, answer.answered, answer.withheld, answer.citations = NO_ANSWER, False, True, []
+
+
+# A subordinate clause: a year inside one describes what is asked about ("when they were
+# attacked in 2023", "the attack that killed ... in 2023"); it does not place the answer.
+CLAUSES = {"advcl", "relcl", "acl"}
+
+
+def _placing_period(question: str) -> Period | None:
+    """The period the answer must lie in, when the question places it there (stated_period()),
+    with a year of the main clause: not 'what were they doing when they were attacked in 2023?'."""
+    from index.nlp import nlp
+
+    if stated_period(question) is None:
+        return None
+    doc = nlp()(question)
+    for m in PLACING.finditer(question):
+        year = doc.char_span(m.start("placed"), m.end("placed"), alignment_mode="expand")
+        if year is not None and not any(t.dep_ in CLAUSES for t in year.root.ancestors):
+            return stated_period(question)
+    return None
 
 
 def _withhold_off_question(answer: Answer, kind: str | None) -> None:
@@ -314,13 +387,31 @@ def _supporting(text: str, question: str, passages: list[Passage],
     """(n, sentence): a sentence of passage n, or its heading, that states the answer's words and
     figures, read with dates as the prompt showed them and spelled out ('Saturday (2014-02-15)'
     is read as 'Saturday (15 February 2014)'), returned as the article prints it."""
+    units, shown = _as_read(passages)
+    found = cite.supporting_sentence(text, question, shown, cited)
+    return _printed(*found, units, shown, passages) if found else None
+
+
+def _supporting_several(text: str, question: str, passages: list[Passage]) -> list[tuple[int, str]]:
+    """[(n, sentence)]: sentences of several passages that state the answer together (see
+    cite.supporting_sentences), read and returned as _supporting() reads and returns one."""
+    units, shown = _as_read(passages)
+    return [_printed(n, sentence, units, shown, passages)
+            for n, sentence in cite.supporting_sentences(text, question, shown)]
+
+
+def _as_read(passages: list[Passage]) -> tuple[list[list[str]], list[str]]:
+    """Each passage's heading and sentences, and the same as the model read them (dates resolved,
+    as words), one per line."""
     units = [[heading(p), *text_sentences(p.text)] for p in passages]
     shown = ["\n".join(cite.readable(annotate_dates(u, p.date)) for u in us)
              for p, us in zip(passages, units, strict=True)]
-    found = cite.supporting_sentence(text, question, shown, cited)
-    if not found:
-        return None
-    n, sentence = found
+    return units, shown
+
+
+def _printed(n: int, sentence: str, units: list[list[str]], shown: list[str],
+             passages: list[Passage]) -> tuple[int, str]:
+    """A sentence found in what the model read of passage n, as the article prints it."""
     k = next(k for k, line in enumerate(shown[n - 1].split("\n")) if sentence in line)
     return n, _as_printed(units[n - 1][k], passages[n - 1])
 

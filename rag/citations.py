@@ -200,6 +200,36 @@ def supporting_sentence(answer: str, question: str, passages: list[str],
     return None
 
 
+def supporting_sentences(answer: str, question: str, passages: list[str],
+                         most: int = 3) -> list[tuple[int, str]]:
+    """[(passage number, sentence)]: a few sentences, of any passages, that state together what
+    the answer adds to the question when no one sentence does ('500 fighters in 2012 and 450
+    members in 2020' rests on a sentence of each year). Each of them holds a figure of the answer
+    and another of its words; together they hold every figure and most of the words it adds. [] if
+    none do."""
+    words, figures = adds(answer, question)
+    if not figures:
+        return []
+    # A sentence holding a figure must also share a word with the answer ('450 members').
+    context = {_month(w) for w in tokenize(MARKER.sub(" ", answer)) if not w.isdigit()} - ANSWER_FILLER
+    units = [(i + 1, sentence.strip(), {_month(w) for w in tokenize(sentence)}, numbers(sentence))
+             for i, text in enumerate(passages) for sentence in text_sentences(text)]
+    chosen: list[tuple[int, str, set[str], set[str]]] = []
+    for figure in sorted(figures):
+        if any(figure in u[3] for u in chosen):
+            continue
+        holding = [u for u in units if figure in u[3] and context & u[2]]
+        if not holding:
+            return []
+        chosen.append(max(holding, key=lambda u: len(context & u[2])))
+        if len(chosen) > most:
+            return []
+    have = set().union(*(u[2] for u in chosen))
+    if len(words & have) < 0.75 * len(words):
+        return []
+    return [(n, sentence) for n, sentence, _, _ in chosen]
+
+
 MONTHS = {m[:3]: m for m in ("january february march april may june july august september october "
                              "november december").split()}
 MONTHS["sept"] = "september"

@@ -74,15 +74,24 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         if not relevant or q.period is None and not q.months:
             return None
         answer.passages, numbers = _passages(relevant[:8], q, store)
-        _none_in_period(answer, q, relevant)
+        maybe = _uncounted(q, relevant)
+        _none_in_period(answer, q, relevant, maybe, numbers)
+        if maybe:
+            answer.answered = True  # a figure, cited, with the condition it holds on
+            _show_uncounted(answer, q, [], maybe, numbers, store)
+            return _finish(answer, relevant, numbers, started)
         return _finish(answer, [], numbers, started)
     answer.passages, numbers = _passages(found.events, q, store)
     if q.kind == "which_year":
         cited = _which_year(answer, q, found.events, numbers)
     else:
         cited = _total(answer, q, found.events, numbers)
-    if found.undated and q.period:
-        answer.notes.append(f"Not counted: {len(found.undated)} more event(s) of this kind whose year the "
+    # An event of unknown year that may be of the period is not counted, but shown, with what the
+    # total would be with it: the reader decides, the answer does not guess.
+    maybe = _uncounted(q, found.undated) if q.period else []
+    rest = [e for e in found.undated if e not in maybe] if q.period else []
+    if rest:
+        answer.notes.append(f"Not counted: {len(rest)} more event(s) of this kind whose year the "
                             "articles do not give (see `rag events`).")
     unknown = [e for e in found.events if not e.year]
     if unknown and (q.period or q.months):
@@ -91,7 +100,50 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
                             f"whether it falls in {_period_label(q)} cannot be checked.")
     if settings.phrase_counts:
         _phrase(answer, settings, q, store)
+    if maybe:
+        cited += _show_uncounted(answer, q, found.events, maybe, numbers, store)
     return _finish(answer, cited, numbers, started)
+
+
+# An event of unknown year is offered as perhaps of the period when the period holds at least
+# this share of the years its articles allow: "2022 or later" for a question about 2023, not
+# "1996 or later" (an article that names only birth years) for one about 2021.
+LIKELY_SHARE = 0.2
+
+
+def _uncounted(q: EventQuestion, events: list[Event]) -> list[Event]:
+    """The events of unknown year that may well be of the period asked and count what it asks for."""
+    if len(q.targets) != 1 or q.kind == "which_year" or q.period is None:
+        return []
+    return [e for e in events if not e.year and e.possible_years and _may_be_in_period(e, q)
+            and sum(y in q.period for y in e.possible_years) >= LIKELY_SHARE * len(e.possible_years)
+            and _figure(e, q.targets[0])]
+
+
+def _show_uncounted(answer: Answer, q: EventQuestion, counted: list[Event], maybe: list[Event],
+                    numbers: dict, store: Store) -> list[Event]:
+    """After the answer's first paragraph: each event of unknown year that may be of the period
+    asked, with its passages cited, and the total with them. Returns those events (cited)."""
+    passages, found = _passages(maybe, q, store)
+    for key, n in found.items():
+        if passages[n - 1] not in answer.passages:
+            answer.passages.append(passages[n - 1])
+        numbers[key] = answer.passages.index(passages[n - 1]) + 1
+    target = q.targets[0]
+    figures = [_figure(e, target) for e in counted + maybe]
+    shown = "".join(_not_counted(e, target, q, _refs(e, numbers)) for e in maybe)
+    # The years of the question it may be of ("2012, 2020 and 2023": 2023), else the period.
+    named = {int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", answer.question)}
+    possible = sorted(named & {y for e in maybe for y in e.possible_years})
+    when = " or ".join(map(str, possible)) if possible else _period_label(q)
+    they = "it is" if len(maybe) == 1 else "they are"
+    total = fmt(sum(figures))
+    if len(figures) > 1:
+        total = f"{' + '.join(fmt(v) for v in figures)} = {total}"
+    shown += f" If {they} of {when}, the total is {total}."
+    first, _, rest = answer.text.partition("\n\n")
+    answer.text = first.rstrip() + shown + (f"\n\n{rest}" if rest else "")
+    return maybe
 
 
 def _any_group(q: EventQuestion) -> EventQuestion:
@@ -266,23 +318,32 @@ def _which_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: 
     return [e for y in top for e, _ in per_year[y]]
 
 
-def _none_in_period(answer: Answer, q: EventQuestion, relevant: list[Event]) -> None:
+def _none_in_period(answer: Answer, q: EventQuestion, relevant: list[Event], shown: list[Event],
+                    numbers: dict) -> None:
     # No markers: nothing is cited as if it answered; the passages show what the articles do say.
+    # `shown`: events of unknown year the caller shows, cited, as perhaps of the period; then the
+    # years the articles do report are cited too, for the reader to check them.
     target = q.targets[0]
+    dated = " in an event of known year" if shown else ""
     if q.kind == "events":
         on = f" on {_noun(target)}" if target.nouns else ""
-        answer.text = f"The articles report no events{on} in {_period_label(q)}"
+        answer.text = f"The articles report no events{on} in {_period_label(q)}{dated}"
     else:
         answer.text = (f"The articles report no {_noun(target)} {VERBS.get(target.outcome, target.outcome)} "
-                       f"in {_period_label(q)}")
-    years = ", ".join(str(y) for y in sorted({e.year for e in relevant if e.year}))
+                       f"in {_period_label(q)}{dated}")
+    def year(y: int) -> str:
+        refs = "".join(dict.fromkeys(_refs(e, numbers) for e in relevant if e.year == y))
+        return f"{y} {refs}" if shown and refs else str(y)
+
+    years = ", ".join(year(y) for y in sorted({e.year for e in relevant if e.year}))
     unknown = [e for e in relevant if not e.year]
     undated = f"{len(unknown)} event{'s' * (len(unknown) > 1)} whose year the articles do not give" \
         if unknown else ""
     held = " and ".join(x for x in (years, undated) if x)
     answer.text += f"; they report such figures only for {held}." if held else "."
     # No figure is counted for the period, but the reader sees what might belong to it.
-    answer.text += "".join(_not_counted(e, target, q) for e in unknown if _may_be_in_period(e, q))
+    answer.text += "".join(_not_counted(e, target, q) for e in unknown if _may_be_in_period(e, q)
+                           and e not in shown)
     answer.answered = False
 
 
@@ -293,19 +354,24 @@ def _may_be_in_period(event: Event, q: EventQuestion) -> bool:
         q.period is None or not event.possible_years or any(y in q.period for y in event.possible_years))
 
 
-def _not_counted(event: Event, target: Target, q: EventQuestion) -> str:
+def _not_counted(event: Event, target: Target, q: EventQuestion, refs: str = "") -> str:
     """' Not counted, as its year is not given: 4 soldiers killed in one event ...': the figure
-    asked for, not every group the event's reports mention."""
+    asked for, not every group the event's reports mention. `refs`: its passages' markers."""
     figure = _figure(event, target) if q.kind != "events" else 0
     what = f"{fmt(figure)} {_noun(target, figure)} {VERBS.get(target.outcome, target.outcome)}" \
         if figure else event.summary()
     return (f" Not counted, as its year is not given: {what} in one event reported by "
             f"{len(event.sources)} article{'s' * (len(event.sources) > 1)}"
-            + (f" (which allow {_years(event.possible_years)})" if event.possible_years else "") + ".")
+            + (f" (which allow {_years(event.possible_years)})" if event.possible_years else "")
+            + (f" {refs}" if refs else "") + ".")
 
 
 def _years(years: list[int]) -> str:
-    """[2022, 2023, 2024] -> '2022 to 2024'."""
+    """[2022, 2023, 2024] -> '2022 to 2024'; up to this year: '2022 or later'."""
+    import datetime as dt
+
+    if len(years) > 1 and years[-1] >= dt.date.today().year:
+        return f"{years[0]} or later"
     return str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}"
 
 

@@ -21,15 +21,16 @@ def cited_files(answer) -> set[str]:
     return {Path(c.path).name[:3] for c in answer.citations}
 
 
-def test_soldiers_2023_are_not_counted_from_articles_of_unknown_year(seeds_settings):
-    # The two 2023 reports of the Putis clash print no date and their text does not settle the
-    # year (issue 12): the answer gives no 2023 figure as if the year were known. It may show the
-    # event's figure for soldiers, only as not counted, with the years the articles allow.
-    answer = ask("how many soldiers died in 2023?", seeds_settings)
-    assert not answer.answered and not answer.citations
-    counted, _, not_counted = answer.text.partition("Not counted, as its year is not given:")
-    assert "2023" in counted and not re.search(r"\b(four|4) soldiers", counted, re.I), answer.text
-    assert not_counted.count("soldiers") <= 1 and "people" not in not_counted, answer.text
+def test_a_total_shows_the_event_of_unknown_year_it_may_include_and_the_total_with_it(seeds_settings):
+    # 2020 is dated (2 soldiers), the 2023 clash is not: the total counts 2, cites the undated
+    # event's reports apart and says what the total is if that event is of 2023.
+    answer = ask("How many soldiers died in 2020 and 2023 combined?", seeds_settings)
+    counted, _, not_counted = answer.text.split("\n\n")[0].partition("Not counted, as its year is not given:")
+    assert answer.answered and re.search(r"\b(2|two) soldiers", counted, re.I), answer.text
+    assert re.search(r"\b4 soldiers\b", not_counted)
+    assert "If it is of 2023, the total is 2 + 4 = 6." in not_counted
+    uncounted = {Path(c.path).name[:3] for c in answer.citations if c.n > 1}
+    assert uncounted == {"002", "004"} and cited_files(answer) == {"003", "002", "004"}
 
 
 def test_year_without_articles_is_not_answered_with_a_figure(seeds_settings):

@@ -248,10 +248,17 @@ def test_seed_counts_one_event_two_outlets(counted):
 
 def test_an_event_of_unknown_year_is_not_counted_for_a_period(counted):
     """The two reports of the clash print no date and their text leaves the year open: the
-    question's 2023 cannot be checked, so no 2023 figure is given; the reader sees the event."""
+    question's 2023 cannot be checked, so no 2023 figure is counted; the reader sees the event,
+    cited, and what the total is if it is of 2023."""
     answer = ask("how many soldiers died in 2023?", counted)
-    assert not answer.answered and not answer.citations
-    assert "whose year the articles do not give" in answer.text and "4 soldiers killed" in answer.text
+    known, _, unknown = answer.text.partition("Not counted, as its year is not given:")
+    assert "whose year the articles do not give" in known and "4 soldiers" not in known
+    assert "4 soldiers killed" in unknown and "(which allow 2022 or later)" in unknown
+    assert unknown.count("soldiers") == 1 and "people" not in unknown  # the group asked, not every one
+    assert "If it is of 2023, the total is 4." in unknown
+    assert re.search(r"only for 2012 \[\d\], 2020 \[\d\] and", known), answer.text  # checkable too
+    shown = {Path(c.path).name[:3] for c in answer.citations if f"[{c.n}]" in unknown}
+    assert answer.answered and shown == {"002", "004"}
 
 
 def test_a_group_the_named_event_does_not_count_is_not_given_another_groups_figure(counted):

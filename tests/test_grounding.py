@@ -93,3 +93,61 @@ def test_no_answer_of_the_committed_eval_runs_states_what_its_cited_passages_do_
     answered = [c for c in saved["cases"] if not c.get("refused") and c.get("citations")]
     assert answered, "the run answered nothing: there is nothing to check"
     assert check_run(saved, passages_by_id(settings)) == {}
+
+
+def _passage_answer(question: str, reply: str, text: str, date: str = "", years: tuple = ()) -> object:
+    from rag.answer import Answer
+    from rag.api import _finish
+    from rag.retrieve import Passage
+
+    passage = Passage("id1", "/a/1.txt", "/a/1.txt", "Cuts", date, False, "Wire", "", text,
+                      sorted({*years, *([int(date[:4])] if date else [])}))
+    answer = Answer(question, passages=[passage], raw_reply=f'Answer: {reply}\nQuote: [1] "{text}"')
+    _finish(answer, "", 0.0, chunks_of=lambda source: [passage])
+    return answer
+
+
+def test_an_answer_is_not_placed_in_the_period_asked_on_the_question_s_word_alone():
+    said, reply = "Zorbu Corp cut 500 jobs.", "Zorbu Corp cut 500 jobs [1]."
+    undated = _passage_answer("How many jobs did Zorbu Corp cut in 2025?", reply, said)
+    assert not undated.answered and undated.withheld and not undated.citations
+    assert "500 jobs" in undated.full_text and "2025" in undated.full_text  # what was left out, and why
+    other_year = _passage_answer("How many jobs did Zorbu Corp cut in 2025?", reply, said, date="2022-03-01")
+    assert not other_year.answered
+    for date, text in (("2025-03-01", said), ("", "Zorbu Corp cut 500 jobs in March 2025.")):
+        dated = _passage_answer("How many jobs did Zorbu Corp cut in 2025?", reply, text, date=date,
+                                years=(2025,) if "2025" in text else ())
+        assert dated.answered and "500" in dated.text
+    # A year that names what is asked about, not where its answer lies, is no such constraint.
+    named = _passage_answer("How many jobs did the 2025 Zorbu Corp cuts remove?", reply, said)
+    assert named.answered
+    clause = _passage_answer("What did Zorbu Corp say when it cut jobs in 2025?", reply, said)
+    assert clause.answered  # the year is in a clause about what is asked, not where its answer lies
+
+
+def test_an_answer_about_what_the_question_names_rests_on_an_article_that_names_it():
+    question, reply = "What severance did Zorbu Corp offer?", "Zorbu Corp offered 16 weeks of pay [1]."
+    other = _passage_answer(question, reply, "Quill Inc offered 16 weeks of pay.")
+    assert not other.answered and other.withheld and "Zorbu Corp" in other.full_text
+    same = _passage_answer(question, reply, "Zorbu Corp offered 16 weeks of pay.")
+    assert same.answered and same.citations
+
+
+def test_an_answer_stated_by_two_sentences_together_stands_and_cites_both():
+    from rag.answer import Answer
+    from rag.api import _finish
+    from rag.retrieve import Passage
+
+    first = Passage("id1", "/a/1.txt", "/a/1.txt", "Brief", "2012-05-01", False, "Wire", "",
+                    "The faction had some 500 fighters. It hid in the valley.", [2012])
+    second = Passage("id2", "/a/2.txt", "/a/2.txt", "Report", "2020-05-01", False, "Wire", "",
+                     "Some 450 members of the group remain, officials said.", [2020])
+    question = "How many fighters did the faction have in 2012 and how many members in 2020?"
+    reply = ('Answer: The faction had 500 fighters in 2012 and 450 members in 2020 [1].\n'
+             'Quote: [1] "It hid in the valley."')
+    both = Answer(question, passages=[first, second], raw_reply=reply)
+    _finish(both, "", 0.0)
+    assert both.answered and "450" in both.text and [c.n for c in both.citations] == [1, 2]
+    invented = Answer(question, passages=[first, second], raw_reply=reply.replace("450", "620"))
+    _finish(invented, "", 0.0)
+    assert "620" not in invented.text
