@@ -245,19 +245,19 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
     if verify_quotes and answer.answered and numbers:
         _withhold_off_subject(answer, numbers, chunks_of)
-    if verify_quotes and answer.answered and numbers:
-        _withhold_outside_period(answer, numbers, chunks_of)
+        if answer.answered:
+            _withhold_outside_period(answer, numbers, chunks_of)
         numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
     if answer.answered and not numbers:
         answer.notes.append("Note: the model cited no passage; check the retrieved passages.")
     inferred = [c.n for c in answer.citations if c.date_inferred]
     if inferred:
-        refs = ", ".join(f"[{n}]" for n in inferred)
+        refs = _refs(inferred)
         answer.notes.append(f"Note: the date of {refs} is inferred from the text; the article "
                             "prints no date.")
     undated = [c.n for c in answer.citations if not c.date]
     if undated:
-        refs = ", ".join(f"[{n}]" for n in undated)
+        refs = _refs(undated)
         answer.notes.append(f"Note: the date of {refs} is unknown: the article prints no date and its "
                             "text does not settle the year.")
     answer.timings["total_s"] = round(time.perf_counter() - started, 3)
@@ -276,17 +276,13 @@ def _withhold_off_subject(answer: Answer, cited: list[int],
     stated = asked(cite.ungrounded(answer.text, ""))
     if not stated:
         return
-    articles = []
-    for n in cited:
-        p = answer.passages[n - 1]
-        chunks = chunks_of(p.source) if chunks_of else []
-        articles += [p.title, p.outlet, p.author, p.text, *(c.text for c in chunks)]
+    articles = [text for n in cited for p in [answer.passages[n - 1]]
+                for text in [p.title, p.outlet, p.author, *(c.text for c in _article(p, chunks_of))]]
     if asked(cite.ungrounded(answer.text, " ".join(articles))) != stated:
         return
-    refs = ", ".join(f"[{n}]" for n in cited)
-    answer.notes.append(f"(Not shown: the model answered \"{answer.text}\", but no article it cites ({refs}) "
-                        f"mentions {_join(sorted(stated))}: the answer is about something else.)")
-    answer.text, answer.answered, answer.withheld, answer.citations = NO_ANSWER, False, True, []
+    _withhold(answer, f"(Not shown: the model answered \"{answer.text}\", but no article it cites "
+                      f"({_refs(cited)}) mentions {_join(sorted(stated))}: the answer is about something "
+                      "else.)")
 
 
 def _withhold_outside_period(answer: Answer, cited: list[int],
@@ -297,18 +293,29 @@ def _withhold_outside_period(answer: Answer, cited: list[int],
     period = _placing_period(answer.question)
     if period is None:
         return
-    passages = [answer.passages[n - 1] for n in cited]
-    for p in passages:
-        chunks = chunks_of(p.source) if chunks_of else []
+    for p in (answer.passages[n - 1] for n in cited):
         years = {int(p.date[:4])} if p.date else set()
-        years |= {y for c in [p, *chunks] for y in c.years}
+        years |= {y for c in _article(p, chunks_of) for y in c.years}
         if any(y in period for y in years):
             return
-    refs = ", ".join(f"[{n}]" for n in cited)
-    answer.notes.append(f"(Not shown: the model answered \"{answer.text}\", but no article it cites ({refs}) "
-                        f"is dated {period.label()} or names a year of it: the articles do not say it was "
-                        f"in {period.label()}.)")
+    _withhold(answer, f"(Not shown: the model answered \"{answer.text}\", but no article it cites "
+                      f"({_refs(cited)}) is dated {period.label()} or names a year of it: the articles do "
+                      f"not say it was in {period.label()}.)")
+
+
+def _article(p: Passage, chunks_of: Callable[[str], list[Passage]] | None) -> list[Passage]:
+    """Every chunk of passage p's article (p alone when the chunks are not at hand)."""
+    return (chunks_of(p.source) if chunks_of else []) or [p]
+
+
+def _refs(numbers: list[int]) -> str:
+    return ", ".join(f"[{n}]" for n in numbers)
+
+
+def _withhold(answer: Answer, note: str) -> None:
+    """The answer is not given; `note` says what the model answered and why it is not shown."""
     answer.text, answer.answered, answer.withheld, answer.citations = NO_ANSWER, False, True, []
+    answer.notes.append(note)
 
 
 # A subordinate clause: a year inside one describes what is asked about ("when they were
@@ -321,23 +328,23 @@ def _placing_period(question: str) -> Period | None:
     with a year of the main clause: not 'what were they doing when they were attacked in 2023?'."""
     from index.nlp import nlp
 
-    if stated_period(question) is None:
+    period = stated_period(question)
+    if period is None:
         return None
     doc = nlp()(question)
     for m in PLACING.finditer(question):
         year = doc.char_span(m.start("placed"), m.end("placed"), alignment_mode="expand")
         if year is not None and not any(t.dep_ in CLAUSES for t in year.root.ancestors):
-            return stated_period(question)
+            return period
     return None
 
 
 def _withhold_off_question(answer: Answer, kind: str | None) -> None:
     """'When...?' answered without a date, 'How many...?' without a figure: the model answered
     something else (often a real sentence that does not answer), not the question asked."""
-    answer.text, answer.answered, answer.withheld, answer.citations = NO_ANSWER, False, True, []
-    answer.notes.append(f"(Not shown: the question asks for {KIND_WORDS[kind]}; the model's answer states "
-                        "none.)" if kind else "(Not shown: the only sentence found for the model's answer "
-                        "is a headline.)")
+    _withhold(answer, f"(Not shown: the question asks for {KIND_WORDS[kind]}; the model's answer states "
+                      "none.)" if kind else "(Not shown: the only sentence found for the model's answer "
+                      "is a headline.)")
 
 
 def _as_quoted(located: list[tuple[str, int]]) -> str:

@@ -11,6 +11,7 @@ the one answer never given.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
@@ -88,7 +89,7 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         cited = _total(answer, q, found.events, numbers)
     # An event of unknown year that may be of the period is not counted, but shown, with what the
     # total would be with it: the reader decides, the answer does not guess.
-    maybe = _uncounted(q, found.undated) if q.period else []
+    maybe = _uncounted(q, found.undated)
     rest = [e for e in found.undated if e not in maybe] if q.period else []
     if rest:
         answer.notes.append(f"Not counted: {len(rest)} more event(s) of this kind whose year the "
@@ -368,8 +369,6 @@ def _not_counted(event: Event, target: Target, q: EventQuestion, refs: str = "")
 
 def _years(years: list[int]) -> str:
     """[2022, 2023, 2024] -> '2022 to 2024'; up to this year: '2022 or later'."""
-    import datetime as dt
-
     if len(years) > 1 and years[-1] >= dt.date.today().year:
         return f"{years[0]} or later"
     return str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}"
