@@ -63,6 +63,11 @@ class Settings:
     # Prompt tokens of passage text, all passages together: each passage is cut to the sentences
     # that bear most on the question (0: whole passages). Prompt tokens are most of the latency.
     passage_budget: int = 300
+    # When the model finds no answer in the passages, it is shown this many of their sentences that
+    # bear most on the question and asked which one answers; that sentence, quoted, is the answer,
+    # checked as any other (0: no second look). A small model overlooks the answering sentence
+    # among 300 tokens of passages, yet picks it out of a handful.
+    second_look: int = 5
     max_answer_tokens: int = 300
     context_tokens: int = 4096
     threads: int = max(1, os.cpu_count() or 1)

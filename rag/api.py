@@ -5,6 +5,7 @@ question -> retrieval -> context -> LLM -> citations -> Answer
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -18,7 +19,15 @@ from index.store import Store, StoreError, damaged_index, is_damage
 from rag import citations as cite
 from rag.about import answer_about_article
 from rag.answer import Answer, Citation
-from rag.context import PASSAGES_INTRO, annotate_dates, build_messages, focus, heading, system_prompt
+from rag.context import (
+    PASSAGES_INTRO,
+    annotate_dates,
+    build_messages,
+    focus,
+    heading,
+    second_look,
+    system_prompt,
+)
 from rag.counting import answer_from_events
 from rag.models import llm_lock, load_llm, model_label, prompt_tokens
 from rag.retrieve import Passage, Retrieval, keyword_index, retrieve
@@ -153,29 +162,70 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
               started: float) -> Iterator[str]:
     messages = build_messages(question, retrieval, settings.verify_quotes, settings.time_aware)
     llm = load_llm(settings)
+    with llm_lock(settings):
+        reply = yield from _reply(llm, messages, settings, answer, started)
+        if (settings.verify_quotes and settings.second_look and not answer.timings.get("first_token_s")
+                and cite.is_refusal(cite.answer_so_far(reply)) and any(p.leads for p in retrieval.passages)):
+            # A refusal is held back while it is generated (see _reply), so the second look's
+            # sentence can still take its place on screen.
+            reply = _second_look(llm, question, retrieval.passages, settings, answer) or reply
+        if settings.verify_quotes and not answer.timings.get("first_token_s"):
+            part = cite.answer_so_far(reply).strip()
+            answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
+            yield part
+    answer.raw_reply = reply
+
+
+def _second_look(llm: object, question: str, passages: list[Passage], settings: Settings,
+                 answer: Answer) -> str | None:
+    """The model found no answer in the passages: it is asked which of the sentences that bear
+    most on the question answers it. Returns that sentence as a reply (the sentence, dates as
+    words, quoted and cited; its quote the sentence itself), for _finish to check as any other;
+    None when the model says none does."""
+    looked = time.perf_counter()
+    leads, messages = second_look(question, passages, settings.second_look)
+    out = llm.create_chat_completion(messages=messages, temperature=0.0, top_k=1, max_tokens=4)
+    said = out["choices"][0]["message"]["content"] or ""
+    answer.prompt_tokens += out.get("usage", {}).get("prompt_tokens", 0)
+    answer.completion_tokens += out.get("usage", {}).get("completion_tokens", 0)
+    answer.timings["second_look_s"] = round(time.perf_counter() - looked, 3)
+    picked = re.match(r"\s*(\d+)", said)
+    k = int(picked.group(1)) if picked else 0
+    if not 1 <= k <= len(leads):
+        return None
+    n, sentence = leads[k - 1]
+    shown = cite.readable(annotate_dates(sentence, passages[n - 1].date))
+    return f'Answer: "{shown}" [{n}]\nQuote: [{n}] "{sentence}"'
+
+
+def _reply(llm: object, messages: list[dict[str, str]], settings: Settings, answer: Answer,
+           started: float) -> Iterator[str]:
+    """Stream one reply's answer part (the whole reply without quote checking); returns the reply.
+    A reply that so far reads as the start of a refusal is held back until it is more."""
     reply = ""
     shown = 0  # characters of the answer part already yielded
-    with llm_lock(settings):
-        chunks = llm.create_chat_completion(messages=messages, temperature=0.0, top_k=1,
-                                            max_tokens=settings.max_answer_tokens, stream=True)
-        for chunk in chunks:
-            token = chunk["choices"][0]["delta"].get("content") or ""
-            answer.completion_tokens += bool(token)
-            reply += token
-            if not settings.verify_quotes:
-                if token and shown == 0:
-                    answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
-                shown += len(token)
-                yield token
-                continue
-            part = cite.answer_so_far(reply).lstrip()
-            if len(part) > shown:
-                if shown == 0:
-                    answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
-                yield part[shown:]
-                shown = len(part)
-        answer.prompt_tokens = prompt_tokens(llm, chunks, answer.completion_tokens)
-    answer.raw_reply = reply
+    made = 0  # tokens of this reply
+    chunks = llm.create_chat_completion(messages=messages, temperature=0.0, top_k=1,
+                                        max_tokens=settings.max_answer_tokens, stream=True)
+    for chunk in chunks:
+        token = chunk["choices"][0]["delta"].get("content") or ""
+        made += bool(token)
+        reply += token
+        if not settings.verify_quotes:
+            if token and shown == 0:
+                answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
+            shown += len(token)
+            yield token
+            continue
+        part = cite.answer_so_far(reply).lstrip()
+        if len(part) > shown and (shown or not NO_ANSWER.lower().startswith(part.lower().rstrip())):
+            if shown == 0:
+                answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
+            yield part[shown:]
+            shown = len(part)
+    answer.completion_tokens += made
+    answer.prompt_tokens += prompt_tokens(llm, chunks, made)
+    return reply
 
 
 def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool = True,

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from rag import QuestionError, ask
+from rag.answer import Answer
+from rag.api import _second_look
+from rag.models import load_llm
 
 pytestmark = pytest.mark.slow
 
@@ -69,6 +72,28 @@ def test_streaming_yields_the_same_answer(seeds_settings):
     assert "".join(tokens).strip() == streamed.full_text.strip()
     assert "79" in streamed.text and cited_files(streamed) == {"003"}
     assert streamed.timings["first_token_s"] <= streamed.timings["total_s"]
+
+
+def test_a_refusal_with_the_answer_in_the_passages_gets_a_second_look(seeds_settings):
+    # The model may read the passages and say they do not answer, though one sentence names the
+    # region (it did so on the suite); asked which of the sentences that bear most on the question
+    # answers, it finds that sentence.
+    question = "In which Peruvian region is Mazangaro, the site of the 2012 attack on a military base?"
+    given = ask(question, seeds_settings, second_look=0).passages
+    reply = _second_look(load_llm(seeds_settings), question, given, seeds_settings, Answer(question))
+    assert reply and "Junin" in reply.split("Quote:")[0], reply
+    # That reply is checked and cited as any other: the answer is the sentence, quoted, and its
+    # citation marks it. (Whether the first reply refuses moves with llama.cpp's cache: the
+    # pipeline's answer is checked either way.)
+    answer = ask(question, seeds_settings)
+    assert answer.answered and "Junin" in answer.text, answer.text
+    assert cited_files(answer) == {"001"}
+    assert all(c.marked() and "Junin" in c.support for c in answer.citations)
+    # A question the passages cannot answer: the model says no sentence answers it.
+    outside = "What is the capital of France?"
+    given = ask(outside, seeds_settings, second_look=0).passages
+    assert _second_look(load_llm(seeds_settings), outside, given, seeds_settings, Answer(outside)) is None
+    assert not ask(outside, seeds_settings).answered
 
 
 def test_bad_questions_get_clear_errors(seeds_settings):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from index.chunk import count_tokens
 from index.settings import Settings
-from rag.context import focus
+from rag.context import focus, second_look
 from rag.retrieve import Passage
 
 ATTACK = ("The attack began at dawn near the river. Five soldiers were killed and seven were injured "
@@ -84,3 +84,20 @@ def test_sentence_vectors_come_from_the_index_and_match_those_computed_at_questi
     for a, b in zip(stored[:3], computed, strict=True):
         assert np.allclose(a, b, atol=2e-3)  # float16 in the index
         assert np.allclose(np.linalg.norm(b, axis=1), 1, atol=1e-4)
+
+
+def test_second_look_offers_the_sentences_that_bear_most_on_the_question_best_first():
+    settings = Settings.load().with_(passage_margin=0)
+    attack = passage(ATTACK.replace("began at dawn", "began on Monday"))
+    leader = passage(LEADER)
+    given = focus("When did the attack begin?", [leader, attack], 60, settings)
+    leads, messages = second_look("When did the attack begin?", given, 3)
+    assert len(leads) == 3
+    n, best = leads[0]
+    assert given[n - 1] is attack and best.startswith("The attack began on Monday")
+    assert all(sentence in given[m - 1].text for m, sentence in leads)
+    prompt = messages[1]["content"]
+    # Numbered 1..3 in the order offered, dates resolved as in the passage prompt.
+    assert "1. The attack began on Monday (2012-08-27)" in prompt
+    assert [line[:2] for line in prompt.splitlines() if line[:1].isdigit()] == ["1.", "2.", "3."]
+    assert prompt.rstrip().endswith("or 0 if none does.")
