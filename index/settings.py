@@ -68,6 +68,10 @@ class Settings:
     # checked as any other (0: no second look). A small model overlooks the answering sentence
     # among 300 tokens of passages, yet picks it out of a handful.
     second_look: int = 5
+    # A question of two joined questions ('which company ran the mine, and what did the government
+    # decide?') is answered part by part: the second part is asked again on the same passages and
+    # its answer joined to the first. A small model answers the first part and drops the second.
+    answer_each_part: bool = True
     max_answer_tokens: int = 300
     context_tokens: int = 4096
     threads: int = max(1, os.cpu_count() or 1)

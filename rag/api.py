@@ -25,7 +25,9 @@ from rag.context import (
     build_messages,
     focus,
     heading,
+    part_messages,
     second_look,
+    second_part,
     system_prompt,
 )
 from rag.counting import answer_from_events
@@ -169,11 +171,53 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
             # A refusal is held back while it is generated (see _reply), so the second look's
             # sentence can still take its place on screen.
             reply = _second_look(llm, question, retrieval.passages, settings, answer) or reply
+        part = second_part(question) if settings.verify_quotes and settings.answer_each_part else None
+        if part and not cite.is_refusal(cite.answer_so_far(reply)):
+            reply, more = _second_part(llm, messages, question, part, reply, retrieval.passages, settings,
+                                       answer)
+            if more and answer.timings.get("first_token_s"):
+                yield " " + more
         if settings.verify_quotes and not answer.timings.get("first_token_s"):
             part = cite.answer_so_far(reply).strip()
             answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
             yield part
     answer.raw_reply = reply
+
+
+def _second_part(llm: object, messages: list[dict[str, str]], question: str, part: str, reply: str,
+                 passages: list[Passage], settings: Settings, answer: Answer) -> tuple[str, str]:
+    """A compound question's second part, asked on the same passages: the reply joined with its
+    answer and quotes, and that answer. The answer is joined only when it brings its own evidence (a
+    quote found in the passages that states some of it) and says something the first does not;
+    else ('', the reply as it was): a second answer is never a guess added to a checked one."""
+    looked = time.perf_counter()
+    out = llm.create_chat_completion(messages=part_messages(messages, question, part), temperature=0.0,
+                                     top_k=1, max_tokens=settings.max_answer_tokens)
+    said = out["choices"][0]["message"]["content"] or ""
+    answer.prompt_tokens += out.get("usage", {}).get("prompt_tokens", 0)
+    answer.completion_tokens += out.get("usage", {}).get("completion_tokens", 0)
+    answer.timings["second_part_s"] = round(time.perf_counter() - looked, 3)
+    quotes, text = cite.split_reply(said)
+    first = cite.answer_so_far(reply).strip()
+    if not text or cite.is_refusal(text) or _words(text) <= _words(first):
+        return reply, ""
+    texts = [f"{heading(p)}\n{p.text}" for p in passages]
+    quotes = [(n, q) for n, q in quotes if cite.locate_quote(q, texts, n) and cite.states_some(q, text, part)]
+    if not quotes:
+        found = _supporting(text, part, passages, cite.cited_numbers(text, len(passages)))
+        if not found:
+            return reply, ""
+        quotes = [found]
+    text = " ".join(text.split())
+    joined = f"Answer: {first} {text}\n" + "\n".join(
+        f"Quote: [{n}] \"{q}\"" if n else f"Quote: \"{q}\"" for n, q in cite.split_reply(reply)[0] + quotes)
+    return joined, text
+
+
+def _words(text: str) -> set[str]:
+    """The words of a text that carry its content: figures, and words of four letters or more."""
+    words = re.findall(r"[\w'-]+", cite.fold(cite.MARKER.sub(" ", text)))
+    return {w for w in words if len(w) >= 4 or w.isdigit()}
 
 
 def _second_look(llm: object, question: str, passages: list[Passage], settings: Settings,

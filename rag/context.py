@@ -235,6 +235,28 @@ def second_look(question: str, passages: list[Passage],
     ]
 
 
+# 'Which company ran the mine, and what did the government decide?': a second question joined
+# to the first. A small model answers the first and drops the second, so it is asked again.
+SECOND_PART = re.compile(r",?\s+and\s+(?=(?:what|which|who|whom|whose|where|when|why|how)\b)", re.I)
+
+
+def second_part(question: str) -> str | None:
+    """The second question of a compound one ('What did the government decide?'), or None."""
+    m = SECOND_PART.search(question)
+    if m is None or len(question[:m.start()].split()) < 3:
+        return None
+    rest = question[m.end():].strip()
+    return rest[:1].upper() + rest[1:]
+
+
+def part_messages(messages: list[dict[str, str]], question: str, part: str) -> list[dict[str, str]]:
+    """The passage prompt again, asking only `part` of `question`: its passages unchanged, so
+    llama.cpp's cache holds all of them and only the new question is read."""
+    asked = messages[-1]["content"].rsplit("\n\nQuestion: ", 1)[0]
+    return [*messages[:-1], {"role": "user", "content": f"{asked}\n\nQuestion: {question}\n"
+                                                        f"Answer only this part of it: {part}"}]
+
+
 def build_messages(question: str, retrieval: Retrieval, verify_quotes: bool = True,
                    time_aware: bool = True) -> list[dict[str, str]]:
     blocks = "\n\n".join(passage_block(n, p, time_aware) for n, p in enumerate(retrieval.passages, start=1))

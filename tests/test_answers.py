@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from rag import QuestionError, ask
+from rag import citations as cite
 from rag.answer import Answer
-from rag.api import _second_look
+from rag.api import _second_look, _second_part
 from rag.models import load_llm
 
 pytestmark = pytest.mark.slow
@@ -94,6 +95,54 @@ def test_a_refusal_with_the_answer_in_the_passages_gets_a_second_look(seeds_sett
     given = ask(outside, seeds_settings, second_look=0).passages
     assert _second_look(load_llm(seeds_settings), outside, given, seeds_settings, Answer(outside)) is None
     assert not ask(outside, seeds_settings).answered
+
+
+def test_both_parts_of_a_compound_question_are_answered_and_a_second_part_needs_evidence(tmp_path_factory):
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "nigeria" / "corpus"
+    if not corpus.is_dir():
+        pytest.skip(f"real corpus not found at {corpus}")
+    from index.build import build_index
+    from index.settings import Settings
+
+    settings = Settings.load(index_dir=tmp_path_factory.mktemp("nigeria-index"))
+    build_index([corpus], settings, progress=False)
+    # The model answers the first question and drops the second; asked again, it answers that.
+    answer = ask("Which school did gunmen attack in Kaya, Zamfara State, and what did Governor "
+                 "Matawalle order afterwards?", settings)
+    assert answer.answered and answer.timings["second_part_s"] > 0, answer.text
+    assert "Government Day Secondary School" in answer.text and "closure" in answer.text, answer.text
+    assert all(c.marked() for c in answer.citations)
+
+
+class SaysOnce:
+    """An LLM stand-in that gives one fixed reply: the second part's check is what is tested."""
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+
+    def create_chat_completion(self, **_: object) -> dict:
+        return {"choices": [{"message": {"content": self.reply}}], "usage": {}}
+
+
+def test_a_second_part_is_added_only_with_a_sentence_that_states_it(seeds_settings):
+    question = ("Where did the August 2012 attack on a military base take place, and which news agency "
+                "reported it?")
+    passages = ask(question, seeds_settings, answer_each_part=False).passages
+    first = "Answer: The attack took place in Mazangaro, Junin region, and was reported by the AFP. [1]"
+    messages = [{"role": "system", "content": "S"}, {"role": "user", "content": f"P\n\nQuestion: {question}"}]
+
+    def second(said: str) -> tuple[str, str]:
+        return _second_part(SaysOnce(said), messages, question, "Which news agency reported it?", first,
+                            passages, seeds_settings, Answer(question))
+
+    # A claim no sentence states (the brief's own outlet is not who reported the toll): left out.
+    assert second("The news agency that reported the attack was Reuters.") == (first, "")
+    # Nothing the first answer does not say already: left out.
+    assert second("The attack was reported by the AFP.") == (first, "")
+    # What a passage sentence states is joined, with that sentence as its quote.
+    reply, added = second("Five Peruvian soldiers were killed in the attack.")
+    assert added and reply.startswith("Answer: The attack took place in Mazangaro") and added in reply
+    n, quote = cite.split_reply(reply)[0][0]
+    assert "five peruvian soldiers" in quote.lower() and quote in passages[n - 1].text
 
 
 def test_bad_questions_get_clear_errors(seeds_settings):

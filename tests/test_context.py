@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from index.chunk import count_tokens
 from index.settings import Settings
-from rag.context import focus, second_look
+from rag.context import focus, part_messages, second_look, second_part
 from rag.retrieve import Passage
 
 ATTACK = ("The attack began at dawn near the river. Five soldiers were killed and seven were injured "
@@ -101,3 +101,20 @@ def test_second_look_offers_the_sentences_that_bear_most_on_the_question_best_fi
     assert "1. The attack began on Monday (2012-08-27)" in prompt
     assert [line[:2] for line in prompt.splitlines() if line[:1].isdigit()] == ["1.", "2.", "3."]
     assert prompt.rstrip().endswith("or 0 if none does.")
+
+
+def test_a_compound_question_is_split_at_its_second_question():
+    assert second_part("Which company operated the mine, and what did the government decide to do?") == \
+        "What did the government decide to do?"
+    assert second_part("Who led the faction in 2012, and who in 2020?") == "Who in 2020?"
+    assert second_part("How many were rescued alive and how many died?") == "How many died?"
+    # One question: 'and' joins words, not questions; too short a first part is no question.
+    assert second_part("How many soldiers and police officers died in 2023?") is None
+    assert second_part("Where and when did it happen?") is None
+    messages = [{"role": "system", "content": "S"},
+                {"role": "user", "content": "Passages:\n\n[1] A\nText.\n\nQuestion: Q, and what then?"}]
+    asked = part_messages(messages, "Q, and what then?", "What then?")
+    # The same passages (llama.cpp's cache holds them), then the part asked, within its question.
+    assert asked[0] == messages[0]
+    assert asked[1]["content"] == ("Passages:\n\n[1] A\nText.\n\nQuestion: Q, and what then?\n"
+                                   "Answer only this part of it: What then?")
