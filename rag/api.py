@@ -178,9 +178,9 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
             if more and answer.timings.get("first_token_s"):
                 yield " " + more
         if settings.verify_quotes and not answer.timings.get("first_token_s"):
-            part = cite.answer_so_far(reply).strip()
+            # Nothing was shown yet (a refusal held back, or what took its place): shown whole.
             answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
-            yield part
+            yield cite.answer_so_far(reply).strip()
     answer.raw_reply = reply
 
 
@@ -190,13 +190,8 @@ def _second_part(llm: object, messages: list[dict[str, str]], question: str, par
     answer and quotes, and that answer. The answer is joined only when it brings its own evidence (a
     quote found in the passages that states some of it) and says something the first does not;
     else ('', the reply as it was): a second answer is never a guess added to a checked one."""
-    looked = time.perf_counter()
-    out = llm.create_chat_completion(messages=part_messages(messages, question, part), temperature=0.0,
-                                     top_k=1, max_tokens=settings.max_answer_tokens)
-    said = out["choices"][0]["message"]["content"] or ""
-    answer.prompt_tokens += out.get("usage", {}).get("prompt_tokens", 0)
-    answer.completion_tokens += out.get("usage", {}).get("completion_tokens", 0)
-    answer.timings["second_part_s"] = round(time.perf_counter() - looked, 3)
+    said = _ask_once(llm, part_messages(messages, question, part), settings.max_answer_tokens, answer,
+                     "second_part_s")
     quotes, text = cite.split_reply(said)
     first = cite.answer_so_far(reply).strip()
     if not text or cite.is_refusal(text) or _words(text) <= _words(first):
@@ -226,13 +221,8 @@ def _second_look(llm: object, question: str, passages: list[Passage], settings: 
     most on the question answers it. Returns that sentence as a reply (the sentence, dates as
     words, quoted and cited; its quote the sentence itself), for _finish to check as any other;
     None when the model says none does."""
-    looked = time.perf_counter()
     leads, messages = second_look(question, passages, settings.second_look)
-    out = llm.create_chat_completion(messages=messages, temperature=0.0, top_k=1, max_tokens=4)
-    said = out["choices"][0]["message"]["content"] or ""
-    answer.prompt_tokens += out.get("usage", {}).get("prompt_tokens", 0)
-    answer.completion_tokens += out.get("usage", {}).get("completion_tokens", 0)
-    answer.timings["second_look_s"] = round(time.perf_counter() - looked, 3)
+    said = _ask_once(llm, messages, 4, answer, "second_look_s")
     picked = re.match(r"\s*(\d+)", said)
     k = int(picked.group(1)) if picked else 0
     if not 1 <= k <= len(leads):
@@ -240,6 +230,19 @@ def _second_look(llm: object, question: str, passages: list[Passage], settings: 
     n, sentence = leads[k - 1]
     shown = cite.readable(annotate_dates(sentence, passages[n - 1].date))
     return f'Answer: "{shown}" [{n}]\nQuote: [{n}] "{sentence}"'
+
+
+def _ask_once(llm: object, messages: list[dict[str, str]], max_tokens: int, answer: Answer,
+              timing: str) -> str:
+    """One more reply, not streamed, for the answer being made: its tokens and time are counted in
+    the answer's (`timing` names the time)."""
+    started = time.perf_counter()
+    out = llm.create_chat_completion(messages=messages, temperature=0.0, top_k=1, max_tokens=max_tokens)
+    usage = out.get("usage") or {}
+    answer.prompt_tokens += usage.get("prompt_tokens", 0)
+    answer.completion_tokens += usage.get("completion_tokens", 0)
+    answer.timings[timing] = round(time.perf_counter() - started, 3)
+    return out["choices"][0]["message"]["content"] or ""
 
 
 def _reply(llm: object, messages: list[dict[str, str]], settings: Settings, answer: Answer,
