@@ -35,6 +35,7 @@ from rag.models import llm_lock, load_llm, model_label, prompt_tokens
 from rag.retrieve import Passage, Retrieval, keyword_index, retrieve
 
 NO_ANSWER = "The articles do not say."
+DATE_KINDS = {"day", "weekday", "month", "year", "date"}
 KIND_WORDS = {"day": "a day and month", "weekday": "a day of the week", "month": "a month", "year": "a year",
               "date": "a date", "figure": "a figure", "name": "a name"}
 
@@ -221,7 +222,15 @@ def _second_look(llm: object, question: str, passages: list[Passage], settings: 
     most on the question answers it. Returns that sentence as a reply (the sentence, dates as
     words, quoted and cited; its quote the sentence itself), for _finish to check as any other;
     None when the model says none does."""
-    leads, messages = second_look(question, passages, settings.second_look)
+    # A 'when?' is answered by a sentence that states a date: only those are offered, so other
+    # sentences about the event do not crowd them out. Not so for figures and names: most news
+    # sentences state some, and offered only those, the model chose one for 'how much ransom?'
+    # (an unanswerable question) that counts abducted students.
+    kind = cite.asks_for(question)
+    leads, messages = second_look(question, passages, settings.second_look, can_answer=(
+        lambda shown: cite.gives(cite.readable(shown), question, kind)) if kind in DATE_KINDS else None)
+    if not leads:
+        return None  # no sentence states a date
     said = _ask_once(llm, messages, 4, answer, "second_look_s")
     picked = re.match(r"\s*(\d+)", said)
     k = int(picked.group(1)) if picked else 0

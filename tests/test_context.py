@@ -101,6 +101,11 @@ def test_second_look_offers_the_sentences_that_bear_most_on_the_question_best_fi
     assert "1. The attack began on Monday (2012-08-27)" in prompt
     assert [line[:2] for line in prompt.splitlines() if line[:1].isdigit()] == ["1.", "2.", "3."]
     assert prompt.rstrip().endswith("or 0 if none does.")
+    # Only sentences that can answer are offered: for 'when?', those that state a date.
+    dated, _ = second_look("When did the attack begin?", given, 3, can_answer=lambda s: "(2012-" in s)
+    assert [sentence for _, sentence in dated] == [best]
+    nothing, _ = second_look("When did the attack begin?", given, 3, can_answer=lambda s: False)
+    assert nothing == []
 
 
 def test_a_compound_question_is_split_at_its_second_question():
