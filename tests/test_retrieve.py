@@ -153,7 +153,9 @@ def test_dense_search_without_chroma_filter_is_as_good_as_the_filter(seeds_setti
             filtered = [index.position[i] for i in result["ids"][0]]
             exact = set(np.flatnonzero(allowed)[np.argsort(-similarity[allowed])][:30].tolist())
             assert len(set(found) & exact) >= len(set(filtered) & exact) - 3
-            assert similarity[found[0]] >= max(similarity[list(exact)]) - 0.01
+            # The best passage found is as near as the filter's best (both approximate: either may
+            # miss the exact best; comparing with the exact best failed at random).
+            assert max(similarity[found]) >= max(similarity[filtered]) - 0.01
             checked += 1
         assert checked == 4
     finally:
