@@ -195,9 +195,9 @@ def _second_part(llm: object, messages: list[dict[str, str]], question: str, par
                      "second_part_s")
     quotes, text = cite.split_reply(said)
     first = cite.answer_so_far(reply).strip()
-    if not text or cite.is_refusal(text) or _words(text) <= _words(first):
+    if not text or cite.is_refusal(text) or not any(cite.adds(text, first)):
         return reply, ""
-    texts = [f"{heading(p)}\n{p.text}" for p in passages]
+    texts = _as_given(passages)
     quotes = [(n, q) for n, q in quotes if cite.locate_quote(q, texts, n) and cite.states_some(q, text, part)]
     if not quotes:
         found = _supporting(text, part, passages, cite.cited_numbers(text, len(passages)))
@@ -210,10 +210,10 @@ def _second_part(llm: object, messages: list[dict[str, str]], question: str, par
     return joined, text
 
 
-def _words(text: str) -> set[str]:
-    """The words of a text that carry its content: figures, and words of four letters or more."""
-    words = re.findall(r"[\w'-]+", cite.fold(cite.MARKER.sub(" ", text)))
-    return {w for w in words if len(w) >= 4 or w.isdigit()}
+def _as_given(passages: list[Passage]) -> list[str]:
+    """Each passage as the model read it, heading (title, outlet, date) and text: where its quotes
+    are looked for."""
+    return [f"{heading(p)}\n{p.text}" for p in passages]
 
 
 def _second_look(llm: object, question: str, passages: list[Passage], settings: Settings,
@@ -291,8 +291,7 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     `chunks_of(source)`: every chunk of an article, for a citation whose sentence is in another."""
     available = len(answer.passages)
     quotes, text = cite.split_reply(answer.raw_reply) if verify_quotes else ([], answer.raw_reply)
-    # A passage's heading (title, outlet, publication date) is what the model read of it too.
-    texts = [f"{heading(p)}\n{p.text}" for p in answer.passages]
+    texts = _as_given(answer.passages)
     # A quote found is kept as the passage prints it (the model may slip a word), so the UI can
     # mark it in the passage; one of its heading stands on its title (the UI marks the title).
     located = [(_as_printed(cite.own_sentences(q, texts[n - 1]) or q, answer.passages[n - 1]), n)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import islice
 
 import numpy as np
 
@@ -226,9 +227,9 @@ def second_look(question: str, passages: list[Passage], count: int,
     state a day)."""
     ranked = sorted(((score, n, sentence) for n, p in enumerate(passages, start=1)
                      for score, sentence in p.leads), key=lambda lead: -lead[0])
-    offered = [(n, sentence, text) for _, n, sentence in ranked
-               for text in [annotate_dates(as_data(sentence), passages[n - 1].date)]
-               if can_answer is None or can_answer(text)][:count]
+    shown = ((n, sentence, annotate_dates(as_data(sentence), passages[n - 1].date))
+             for _, n, sentence in ranked)  # annotated only as far as needed
+    offered = list(islice((lead for lead in shown if can_answer is None or can_answer(lead[2])), count))
     lines = [f"{k}. {text}" for k, (_, _, text) in enumerate(offered, start=1)]
     return [(n, sentence) for n, sentence, _ in offered], [
         {"role": "system", "content": PICK_SYSTEM},

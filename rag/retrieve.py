@@ -53,7 +53,7 @@ class Passage:
     # Its sentence that bears most on the question (focus()), shown while the model reads.
     best: str = ""
     author: str = ""  # the article's byline, when it prints one
-    # Its sentences that bear most on the question, with their scores, best first (focus()).
+    # Its sentences with their scores, best first (focus()): what the second look may offer.
     leads: list[tuple[float, str]] = field(default_factory=list, repr=False)
 
 
