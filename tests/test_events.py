@@ -169,6 +169,21 @@ def test_a_revised_toll_told_by_two_outlets_is_one_event_with_both_figures():
     assert kostenko.figure("killed", "") == 45
 
 
+def test_an_undated_report_joins_the_event_two_recollections_tell_together():
+    # Two articles recall an August fire in passing ("four miners were killed ... at the Karaganda
+    # mine"; "five miners were killed ... at an ArcelorMittal site"); an undated article reports
+    # it (five dead), naming both the mine's region and the company. One event, both figures,
+    # and the undated article takes its year from it.
+    table = corpus_events("mines")
+    fire = event_of(table, "frontierpost", "timesca", "kazinform")
+    assert fire.date.startswith("2023-08")
+    choice = fire.choice("killed", "miner")
+    assert (choice.value, choice.others) == (5, [4])
+    sentences = {r.source: r.sentence for r in fire.reports("killed", "miner")}
+    assert "four miners" in next(s for k, s in sentences.items() if "frontierpost" in k)
+    assert "fifth miner" in next(s for k, s in sentences.items() if "kazinform" in k)
+
+
 def test_two_attacks_at_one_place_stay_two_events():
     table = corpus_events("nigeria")
     def having(name: str, outcome: str, noun: str) -> list:

@@ -203,16 +203,38 @@ def merge(mentions: list[Mention]) -> list[Event]:
             i = home[i]
         return i
 
-    for _, i, j in sorted(pairs, key=lambda p: -p[0]):
+    def join(i: int, j: int) -> bool:
         ri, rj = root(i), root(j)
         if ri == rj:
-            continue
+            return False
         joined = _Group([m for k in members[ri] + members[rj] for m in groups[k].mentions])
         sources = [s for k in members[ri] + members[rj] for s in groups[k].sources]
         if len(sources) != len(set(sources)) or not _dates_fit(joined.dates()):
-            continue  # two events of one article, or dates that cannot be one window
+            return False  # two events of one article, or dates that cannot be one window
         home[rj] = ri
         members[ri] += members.pop(rj)
+        return True
+
+    grown = {r for r, ks in members.items() if len(ks) > 1}
+    for _, i, j in sorted(pairs, key=lambda p: -p[0]):
+        if join(i, j):
+            grown.add(root(i))
+    # An undated report has no date to tie it to an event, only names, and what several reports
+    # of one event name together is more than any one of them does: the mine one recollection
+    # names, the company another does. Each undated single report is compared again with the
+    # events that grew, until nothing joins. (Two grown events are not compared with each other:
+    # their names together would match almost anything.)
+    grown = {root(r) for r in grown}
+    while grown:
+        roots = list(members)
+        current = [_Group([m for k in members[r] for m in groups[k].mentions]) if len(members[r]) > 1
+                   else groups[r] for r in roots]
+        undated = {r for r in roots if len(members[r]) == 1 and not groups[r].dates()}
+        again = sorted(((s, roots[i], roots[j]) for i, j in _candidates(current, distinctive)
+                        if {roots[i], roots[j]} & grown and {roots[i], roots[j]} & undated
+                        for s in [_same_event(current[i], current[j], distinctive)] if s),
+                       key=lambda p: -p[0])
+        grown = {root(r) for _, r, o in again if join(r, o)}
     events = [_event([m for k in ks for m in groups[k].mentions]) for ks in members.values()]
     events.sort(key=lambda e: (e.date or "9999", e.summary()))
     for n, event in enumerate(events, 1):
@@ -319,7 +341,7 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
     # both give ('252 underground'), names both sentences give, or both dated to the same days.
     in_sentences = a.sentence_names & b.sentence_names & distinctive
     if common and (same_story or len(in_sentences) >= 2 or _dated_close(a.dates(), b.dates())
-                   or len(common) >= 2 and same_month):
+                   or common and same_month):
         return 1.0 + len(common) / 10 + len(shared_numbers) / 10
     return 0.0
 
