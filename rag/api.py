@@ -167,10 +167,12 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
     llm = load_llm(settings)
     with llm_lock(settings):
         reply = yield from _reply(llm, messages, settings, answer, started)
-        if (settings.verify_quotes and settings.second_look and not answer.timings.get("first_token_s")
-                and cite.is_refusal(cite.answer_so_far(reply)) and any(p.leads for p in retrieval.passages)):
+        if settings.verify_quotes and settings.second_look and any(p.leads for p in retrieval.passages) \
+                and (not answer.timings.get("first_token_s") and cite.is_refusal(cite.answer_so_far(reply))
+                     or _lacks_what_is_asked(cite.answer_so_far(reply), question)):
             # A refusal is held back while it is generated (see _reply), so the second look's
-            # sentence can still take its place on screen.
+            # sentence can still take its place on screen. An answer without the date or name
+            # asked for would be withheld: the sentence chosen replaces it when checked.
             reply = _second_look(llm, question, retrieval.passages, settings, answer) or reply
         part = second_part(question) if settings.verify_quotes and settings.answer_each_part else None
         if part and not cite.is_refusal(cite.answer_so_far(reply)):
@@ -183,6 +185,15 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
             answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
             yield cite.answer_so_far(reply).strip()
     answer.raw_reply = reply
+
+
+def _lacks_what_is_asked(text: str, question: str) -> bool:
+    """An answer to 'when?' or 'who?' that states no date or name (the answer check withholds
+    it). Not for figures: offered sentences with figures, the model chose one that counts
+    something else for a question the articles cannot answer."""
+    kind = cite.asks_for(question)
+    return kind in DATE_KINDS | {"name"} and bool(text.strip()) and not cite.is_refusal(text) \
+        and not cite.gives(text, question, kind)
 
 
 def _second_part(llm: object, messages: list[dict[str, str]], question: str, part: str, reply: str,
@@ -218,10 +229,10 @@ def _as_given(passages: list[Passage]) -> list[str]:
 
 def _second_look(llm: object, question: str, passages: list[Passage], settings: Settings,
                  answer: Answer) -> str | None:
-    """The model found no answer in the passages: it is asked which of the sentences that bear
-    most on the question answers it. Returns that sentence as a reply (the sentence, dates as
-    words, quoted and cited; its quote the sentence itself), for _finish to check as any other;
-    None when the model says none does."""
+    """The model found no answer in the passages, or one without the date or name asked for: it
+    is asked which of the sentences that bear most on the question answers it. Returns that
+    sentence as a reply (the sentence, dates as words, quoted and cited; its quote the sentence
+    itself), for _finish to check as any other; None when the model says none does."""
     # A 'when?' is answered by a sentence that states a date: only those are offered, so other
     # sentences about the event do not crowd them out. Not so for figures and names: most news
     # sentences state some, and offered only those, the model chose one for 'how much ransom?'
