@@ -63,6 +63,14 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         named = _named_event(q, events, texts)
         if named is not None:
             return _none_of_group(question, q, named, store, started, model)
+    if found.unmet and found.events:
+        # "Acme and Globex in January 2023", Globex's cut of January 20 in a year the articles do
+        # not give: counted without it, and shown beside the count with the total it would make.
+        shown = {n for e in _uncounted(q, found.undated) for n in found.names_undated.get(e.id, ())}
+        left = [u for u in found.unmet if u.removeprefix("the name ") not in shown]
+        shown_apart, found.unmet = left != found.unmet, left
+    else:
+        shown_apart = False
     if found.unmet or not found.events and (q.names or q.kind == "which_year"):
         return None  # the table cannot meet the question: retrieval may still answer it
     answer = Answer(question, model=model, period=q.period.label() if q.period else None)
@@ -99,7 +107,9 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         refs = "".join(_refs(e, numbers) for e in unknown)
         answer.notes.append(f"Note: the articles {refs} do not give the year of the event counted, so "
                             f"whether it falls in {_period_label(q)} cannot be checked.")
-    if settings.phrase_counts:
+    if settings.phrase_counts and not shown_apart:
+        # (Worded from the count alone, "Acme and Globex together cut 10,000 jobs" would give
+        # Globex's name to Acme's figure.)
         _phrase(answer, settings, q, store)
     if maybe:
         cited += _show_uncounted(answer, q, found.events, maybe, numbers, store)

@@ -250,6 +250,23 @@ def test_a_name_no_counted_event_carries_is_not_answered_from_the_table():
     assert not found.events
 
 
+def test_a_name_met_only_by_an_event_of_unknown_year_is_shown_beside_the_count(settings):
+    # Microsoft's January 2023 cut is dated; Alphabet's "January 20" cut names no year (its
+    # article allows 2022 or later). The count is Microsoft's alone, said so, with Alphabet's
+    # beside it and the total it would make: never 10,000 worded as the two companies' total.
+    folder = CORPORA / "layoffs" / "corpus"
+    if not folder.is_dir():
+        missing(f"corpus not found at {folder}")
+    build_index([folder], settings, progress=False)
+    answer = ask("How many jobs did Microsoft and Alphabet together say they would cut in January 2023?",
+                 settings)
+    assert answer.route == "events"
+    assert answer.text.startswith("10,000 jobs cut in January 2023")
+    assert "Not counted, as its year is not given: 12,000 jobs" in answer.text
+    assert "the total is 10,000 + 12,000 = 22,000" in answer.text
+    assert any("alphabet" in c.path for c in answer.citations)
+
+
 @pytest.fixture(scope="module")
 def counted(seeds_settings):
     return seeds_settings.with_(phrase_counts=False)

@@ -257,6 +257,9 @@ class Match:
     undated: list[Event] = field(default_factory=list)  # would match, but their year is unknown
     unmet: list[str] = field(default_factory=list)  # constraints no event meets ("the name X")
     own_names: dict[str, int] = field(default_factory=dict)  # event id: names its own words give
+    # The names of the question each event of unknown year meets: a name met only by such an
+    # event is not met by the count, but by the event shown beside it ("if it is of 2023, ...").
+    names_undated: dict[str, set[str]] = field(default_factory=dict)
 
 
 def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) -> Match:
@@ -299,6 +302,7 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
         return sum(1 for n in q.names if any(_name_in(n, t) for t in texts))
 
     counted, undated = [], []
+    names_undated: dict[str, set[str]] = {}
     met_anywhere: set[str] = set()
     dated_named = False  # some event the names single out has a known year
     for event in events:
@@ -312,6 +316,7 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
         fit = _in_period(event, q)
         if fit is None:
             undated.append(event)
+            names_undated[event.id] = met
         elif fit:
             counted.append(event)
             met_anywhere |= met
@@ -324,7 +329,7 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
         met_anywhere = {n for e in counted for n in q.names}
     unmet = [f"the name {n}" for n in q.names if n not in met_anywhere] if counted else []
     own = {e.id: names_own(e) for e in counted}
-    return Match(counted, undated, unmet, own)
+    return Match(counted, undated, unmet, own, names_undated)
 
 
 def one_event(q: EventQuestion, found: Match) -> list[Event]:
