@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import sys
 import time
@@ -21,7 +22,7 @@ from index import clean as cleaning
 from index import dates
 from index.chunk import embedded_spans, embedded_text, split_text
 from index.dedup import find_duplicates
-from index.events import Event, extract_events, to_json
+from index.events import Event, Mention, extract_events, to_json
 from index.load import READER_VERSION, RawDocument, Skipped, iter_files, load_file
 from index.metadata import Metadata, extract, set_publication, strip_header
 from index.pdf import page_of_chunks
@@ -213,11 +214,33 @@ def _events(docs: list[_Doc]) -> list[Event]:
         events = read()
     for event in events:
         if not event.year:
-            allowed = [set(p.candidates) for m in event.mentions if m.role == "main"
-                       for p in [getattr(by_source.get(m.source), "meta", None)] if p is not None
-                       for p in [p.publication] if p is not None and p.candidates]
+            allowed = [years for m in event.mentions if (years := _possible_years(m, by_source))]
             event.possible_years = sorted(set.intersection(*allowed)) if allowed else []
     return events
+
+
+THIS_YEAR = re.compile(r"\bthis year\b", re.I)
+
+
+def _possible_years(m: Mention, docs: dict[str, _Doc]) -> set[int]:
+    """The years an event of unknown year may be of, by one report: its article's possible years
+    when the article reports it; when the article recalls it by month ('In February, seven
+    officers were killed'), those years if its paragraph says 'this year', else those and the
+    years before (the latest February before it was written). Nothing for other recollections."""
+    doc = docs.get(m.source)
+    publication = doc.meta.publication if doc is not None else None
+    if publication is None or not publication.candidates:
+        return set()
+    years = set(publication.candidates)
+    if m.role == "main":
+        return years
+    if not re.fullmatch(r"XXXX-\d\d(?:-\d\d)?", m.date):
+        return set()
+    paragraph_start = doc.body.rfind("\n", 0, max(m.start, 0)) + 1
+    paragraph_end = doc.body.find("\n", max(m.start, 0))
+    if THIS_YEAR.search(doc.body[paragraph_start:paragraph_end if paragraph_end >= 0 else None]):
+        return years
+    return years | {y - 1 for y in years}
 
 
 def events_date_articles(events: list[Event], docs: dict[str, _Doc]) -> bool:

@@ -103,6 +103,14 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         answer.notes.append(f"Not counted: {len(rest)} more event(s) of this kind whose year the "
                             "articles do not give (see `rag events`).")
     unknown = [e for e in found.events if not e.year]
+    within = [e for e in unknown if e.possible_years and q.period and not q.months
+              and all(y in q.period for y in e.possible_years)]
+    if within:
+        refs = "".join(_refs(e, numbers) for e in within)
+        years = " and ".join(dict.fromkeys(_years(e.possible_years) for e in within))
+        answer.notes.append(f"Note: the articles {refs} do not give the year of the event counted; they "
+                            f"allow only {years}, all in {_period_label(q)}.")
+    unknown = [e for e in unknown if e not in within]
     if unknown and (q.period or q.months):
         refs = "".join(_refs(e, numbers) for e in unknown)
         answer.notes.append(f"Note: the articles {refs} do not give the year of the event counted, so "
@@ -359,9 +367,10 @@ def _none_in_period(answer: Answer, q: EventQuestion, relevant: list[Event], sho
 
 
 def _may_be_in_period(event: Event, q: EventQuestion) -> bool:
-    """An event of unknown year that its own articles report (one they only recall has no bound
-    on its year: not offered) and whose possible years meet the question's period."""
-    return any(m.role == "main" for m in event.mentions) and (
+    """An event of unknown year that its own articles report, or that one recalls by month (a
+    recollection with no bound on its year is not offered), and whose possible years meet the
+    question's period."""
+    return (any(m.role == "main" for m in event.mentions) or bool(event.possible_years)) and (
         q.period is None or not event.possible_years or any(y in q.period for y in event.possible_years))
 
 

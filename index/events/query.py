@@ -403,6 +403,9 @@ def _in_period(event: Event, q: EventQuestion) -> bool | None:
             return False
         if q.period and event.possible_years and not any(y in q.period for y in event.possible_years):
             return False  # its articles rule the period out ("2022 or later" for 2019)
+        if q.period and event.possible_years and not q.months and all(
+                y in q.period for y in event.possible_years):
+            return True  # its articles allow only years of the period ("2022 or later" for "since 2020")
         return None
     if q.months and len(date) >= 7 and not any(date.startswith(m) for m in q.months):
         return False
