@@ -293,6 +293,22 @@ def test_an_event_of_unknown_year_is_not_counted_for_a_period(counted):
     assert answer.answered and shown == {"002", "004"}
 
 
+def test_an_event_recalled_by_month_this_year_takes_the_years_its_article_allows(counted):
+    """Both undated reports of the clash recall "In February, seven law enforcement officers were
+    also killed", in a paragraph about "this year": that attack is of the article's year (2022 or
+    later). For 2023 it is shown beside the count; "since 2020" holds every year it may be of, so
+    it is counted, and the note says why."""
+    answer = ask("How many police officers were killed in 2023?", counted)
+    known, _, unknown = answer.text.partition("Not counted, as its year is not given:")
+    assert "7 police officers killed" in unknown and "(which allow 2022 or later)" in unknown
+    assert "If it is of 2023, the total is 7." in unknown
+    since = ask("How many attacks on police since 2020 do the articles report?", counted)
+    assert since.text.startswith("1 ") and "Not counted" not in since.text
+    assert "they allow only 2022 or later, all in 2020-" in since.full_text
+    assert {Path(c.path).name[:3] for c in since.citations} == {"002", "004"}
+    assert not ask("How many police officers were killed in 2012?", counted).answered
+
+
 def test_a_group_the_named_event_does_not_count_is_not_given_another_groups_figure(counted):
     """The Mazangaro attack killed five soldiers; no article counts civilians or attackers dead
     there. The answer says so and what the event's reports count, with no citation marker."""
