@@ -169,7 +169,7 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
         reply = yield from _reply(llm, messages, settings, answer, started)
         if settings.verify_quotes and settings.second_look and any(p.leads for p in retrieval.passages) \
                 and (not answer.timings.get("first_token_s") and cite.is_refusal(cite.answer_so_far(reply))
-                     or _lacks_what_is_asked(cite.answer_so_far(reply), question)):
+                     or _lacks_what_is_asked(reply, question)):
             # A refusal is held back while it is generated (see _reply), so the second look's
             # sentence can still take its place on screen. An answer without the date or name
             # asked for would be withheld: the sentence chosen replaces it when checked.
@@ -187,13 +187,15 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
     answer.raw_reply = reply
 
 
-def _lacks_what_is_asked(text: str, question: str) -> bool:
-    """An answer to 'when?' or 'who?' that states no date or name (the answer check withholds
-    it). Not for figures: offered sentences with figures, the model chose one that counts
+def _lacks_what_is_asked(reply: str, question: str) -> bool:
+    """An answer to 'when?' or 'who?' that states no date or name, nor does its quote (the answer
+    check withholds it). Not for figures: offered sentences with figures, the model chose one that counts
     something else for a question the articles cannot answer."""
     kind = cite.asks_for(question)
+    quotes, text = cite.split_reply(reply)
+    text = text or ""
     return kind in DATE_KINDS | {"name"} and bool(text.strip()) and not cite.is_refusal(text) \
-        and not cite.gives(text, question, kind)
+        and not cite.gives(text, question, kind) and not any(cite.gives(q, question, kind) for _, q in quotes)
 
 
 def _second_part(llm: object, messages: list[dict[str, str]], question: str, part: str, reply: str,
@@ -326,6 +328,15 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
             quotes.append((n, sentence))
     grounded = [n for _, n in located]
     kind = cite.asks_for(answer.question) if verify_quotes else None
+    if kind and grounded and text and not cite.is_refusal(text) \
+            and not cite.gives(text, answer.question, kind):
+        # "The founder was captured in 1992", quoting "In 1992, authorities captured <name>, the
+        # group's founder": the quote answers "who?", the wording does not.
+        giving = [(q, n) for q, n in located if cite.gives(q, answer.question, kind)]
+        if giving:
+            text = _as_quoted(giving)
+            answer.notes.append(f"(Shown as quoted: the question asks for {KIND_WORDS[kind]}; the model's "
+                                "own wording states none, its quote does.)")
     if not text or cite.is_refusal(text):
         answer.text, answer.answered = NO_ANSWER, False
     elif verify_quotes and not grounded:

@@ -201,6 +201,28 @@ def test_a_reply_that_does_not_answer_the_question_asked_is_withheld():
     assert not answer.answered and answer.withheld and "asks for a figure" in answer.full_text
 
 
+def test_a_reply_whose_quote_answers_when_its_wording_does_not_is_shown_as_quoted():
+    from rag.answer import Answer
+    from rag.api import _finish
+    from rag.retrieve import Passage
+
+    passage = Passage("1", "1.txt", "1.txt", "Arrests", "2023", False, "", "",
+                      "The movement grew in the 1980s. In 1992, police captured Ana Ruiz, its founder.",
+                      [2023])
+
+    def finished(reply: str) -> Answer:
+        answer = Answer("Who was the founder captured by the police?", passages=[passage], raw_reply=reply)
+        _finish(answer, "", 0.0)
+        return answer
+
+    named = finished('Answer: The founder was captured in 1992 [1].\nQuote: [1] "Ana Ruiz, its founder"')
+    assert named.answered and "In 1992, police captured Ana Ruiz, its founder. [1]" in named.text
+    assert "Shown as quoted" in named.full_text and "grew in the 1980s" not in named.text
+    nameless = finished('Answer: The founder was captured in the 1980s [1].\n'
+                        'Quote: [1] "The movement grew in the 1980s."')
+    assert not nameless.answered and "asks for a name" in nameless.full_text
+
+
 def test_dates_in_an_answer_are_spelled_out_and_stream_whole():
     reply = ('Answer: It happened on Tuesday, 2020-06-09, and 81 died [1].\n'
              'Quote: [1] "On Tuesday (2020-06-09)"')
