@@ -360,6 +360,8 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
         answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
     numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
     answer.citations = [_citation(n, answer, located, chunks_of) for n in numbers]
+    if verify_quotes and answer.answered and (swapped := _outcome_swapped(answer.text, located)):
+        _withhold(answer, swapped)
     if verify_quotes and answer.answered:
         _ground(answer, located, chunks_of)
         if answer.notes and answer.notes[-1].startswith("(Shown as quoted") and (
@@ -472,6 +474,23 @@ def _withhold_off_question(answer: Answer, kind: str | None) -> None:
     _withhold(answer, f"(Not shown: the question asks for {KIND_WORDS[kind]}; the model's answer states "
                       "none.)" if kind else "(Not shown: the only sentence found for the model's answer "
                       "is a headline.)")
+
+
+def _outcome_swapped(text: str, located: list[tuple[str, int]]) -> str:
+    """'36 gas workers were freed' resting on 'kidnapping 36 gas workers': the figure is the
+    sentence's, what happened to them is not. The outcomes are read by the event table's parser
+    and vocabulary ('released' and 'rescued' are one outcome). Returns the note that withholds
+    such an answer, or ''. A figure whose sentence states no outcome for it is not judged."""
+    from index.events.extract import counts_in, parse_all
+
+    answer_doc, *support_docs = parse_all([cite.MARKER.sub(" ", text)] + [q for q, _ in located])
+    stated = [c for doc in support_docs for c in counts_in(doc)]
+    for said in counts_in(answer_doc):
+        same = [c for c in stated if c.value == said.value]
+        if same and all(c.outcome != said.outcome for c in same):
+            return (f"(Not shown: the model's answer says {said.words} {said.outcome}; its sentence says "
+                    f"{same[0].words} {same[0].outcome}.)")
+    return ""
 
 
 def _as_quoted(located: list[tuple[str, int]]) -> str:

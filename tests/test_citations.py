@@ -223,6 +223,29 @@ def test_a_reply_whose_quote_answers_when_its_wording_does_not_is_shown_as_quote
     assert not nameless.answered and "asks for a name" in nameless.full_text
 
 
+def test_a_figure_told_with_another_outcome_than_its_sentence_gives_is_withheld():
+    from rag.answer import Answer
+    from rag.api import _finish
+    from rag.retrieve import Passage
+
+    passage = Passage("1", "1.txt", "1.txt", "Brief", "2012", False, "", "",
+                      "The rebels embarrassed the army, kidnapping 36 gas workers in April. "
+                      "Gunmen later freed 12 hostages.", [2012])
+
+    def finished(reply: str) -> Answer:
+        answer = Answer("How many gas workers were freed?", passages=[passage], raw_reply=reply)
+        _finish(answer, "", 0.0)
+        return answer
+
+    swapped = finished('Answer: 36 gas workers were freed [1].\n'
+                       'Quote: [1] "kidnapping 36 gas workers in April"')
+    assert not swapped.answered and "36 gas workers kidnapped" in swapped.full_text
+    # The same outcome in other words ('released' for 'freed') stands.
+    released = finished('Answer: 12 hostages were released [1].\n'
+                        'Quote: [1] "Gunmen later freed 12 hostages."')
+    assert released.answered and released.text.startswith("12 hostages were released")
+
+
 def test_dates_in_an_answer_are_spelled_out_and_stream_whole():
     reply = ('Answer: It happened on Tuesday, 2020-06-09, and 81 died [1].\n'
              'Quote: [1] "On Tuesday (2020-06-09)"')
