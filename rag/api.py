@@ -328,10 +328,11 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
             quotes.append((n, sentence))
     grounded = [n for _, n in located]
     kind = cite.asks_for(answer.question) if verify_quotes else None
-    if kind and grounded and text and not cite.is_refusal(text) \
+    if kind in DATE_KINDS | {"name"} and grounded and text and not cite.is_refusal(text) \
             and not cite.gives(text, answer.question, kind):
         # "The founder was captured in 1992", quoting "In 1992, authorities captured <name>, the
-        # group's founder": the quote answers "who?", the wording does not.
+        # group's founder": the quote answers "who?", the wording does not. (Not "how much?": the
+        # day of a date, "September 3", is a figure to the check.)
         giving = [(q, n) for q, n in located if cite.gives(q, answer.question, kind)]
         if giving:
             text = _as_quoted(giving)
