@@ -328,16 +328,10 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
             quotes.append((n, sentence))
     grounded = [n for _, n in located]
     kind = cite.asks_for(answer.question) if verify_quotes else None
-    if kind in DATE_KINDS | {"name"} and grounded and text and not cite.is_refusal(text) \
-            and not cite.gives(text, answer.question, kind):
-        # "The founder was captured in 1992", quoting "In 1992, authorities captured <name>, the
-        # group's founder": the quote answers "who?", the wording does not. (Not "how much?": the
-        # day of a date, "September 3", is a figure to the check.)
-        giving = [(q, n) for q, n in located if cite.gives(q, answer.question, kind)]
-        if giving:
-            text = _as_quoted(giving)
-            answer.notes.append(f"(Shown as quoted: the question asks for {KIND_WORDS[kind]}; the model's "
-                                "own wording states none, its quote does.)")
+    if verify_quotes:
+        text, note = _quote_instead(text, answer.question, located, kind)
+        if note:
+            answer.notes.append(note)
     if not text or cite.is_refusal(text):
         answer.text, answer.answered = NO_ANSWER, False
     elif verify_quotes and not grounded:
@@ -475,6 +469,28 @@ def _withhold_off_question(answer: Answer, kind: str | None) -> None:
     _withhold(answer, f"(Not shown: the question asks for {KIND_WORDS[kind]}; the model's answer states "
                       "none.)" if kind else "(Not shown: the only sentence found for the model's answer "
                       "is a headline.)")
+
+
+def _quote_instead(text: str | None, question: str, located: list[tuple[str, int]],
+                   kind: str | None) -> tuple[str | None, str]:
+    """The model's quote in place of a wording that does not answer: one that only repeats the
+    question ("What did they attack?" - "They attacked in X in 2012", quoting "... an attack on a
+    military base in X"), or states no date or name for a "when?" or "who?" while its quote does
+    ("the founder was captured in 1992", quoting "In 1992, authorities captured <name>, the
+    group's founder"). Not for "how much?": the day of a date ("September 3") is a figure to the
+    check. Returns (text, note); the text unchanged and no note when no quote does better."""
+    if not located or not text or cite.is_refusal(text):
+        return text, ""
+    if not any(cite.adds(text, question)):
+        better = [(q, n) for q, n in located if any(cite.adds(q, question))]
+        if better:
+            return _as_quoted(better), "(Shown as quoted: the model's own wording only repeats the question.)"
+    if kind in DATE_KINDS | {"name"} and not cite.gives(text, question, kind):
+        better = [(q, n) for q, n in located if cite.gives(q, question, kind)]
+        if better:
+            return _as_quoted(better), (f"(Shown as quoted: the question asks for {KIND_WORDS[kind]}; the "
+                                        "model's own wording states none, its quote does.)")
+    return text, ""
 
 
 def _outcome_swapped(text: str, located: list[tuple[str, int]]) -> str:

@@ -221,6 +221,15 @@ def test_a_reply_whose_quote_answers_when_its_wording_does_not_is_shown_as_quote
     nameless = finished('Answer: The founder was captured in the 1980s [1].\n'
                         'Quote: [1] "The movement grew in the 1980s."')
     assert not nameless.answered and "asks for a name" in nameless.full_text
+    # A wording that only repeats the question gives way to its quote too.
+    attack = Passage("1", "1.txt", "1.txt", "Attack", "2012", False, "", "",
+                     "Rebels launched an attack Aug. 15 on a military base in Zorbu, killing five soldiers.",
+                     [2012])
+    echo = Answer("What did the rebels attack in Zorbu in August 2012?", passages=[attack],
+                  raw_reply='Answer: The rebels attacked in Zorbu in August 2012 [1].\n'
+                            'Quote: [1] "Rebels launched an attack Aug. 15 on a military base in Zorbu"')
+    _finish(echo, "", 0.0)
+    assert echo.answered and "military base" in echo.text and "only repeats the question" in echo.full_text
 
 
 def test_a_figure_told_with_another_outcome_than_its_sentence_gives_is_withheld():
