@@ -216,6 +216,7 @@ def _run_case(case: Case, settings: Settings, ask, chunks: dict[str, list] | Non
         **score(case, answer),
         "route": answer.route,
         "withheld": answer.withheld,
+        "withheld_why": answer.withheld_why,
         "evidence": found,
         # Names and figures the answer states that no passage it cites does (eval/grounding.py).
         "ungrounded": check_answer(answer.text, case.question, cited) if answer.answered else [],

@@ -76,6 +76,10 @@ class Answer:
     # The model answered, but neither its quote nor any passage sentence states what it said:
     # not shown (answered is then False).
     withheld: bool = False
+    # Why it was withheld: "ungrounded", "off-question" (no date, figure or name where one is
+    # asked), "off-subject", "outside-period", "outcome" (a figure told with another outcome);
+    # "" when it was not.
+    withheld_why: str = ""
     notes: list[str] = field(default_factory=list)
     period: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -143,6 +147,7 @@ class Answer:
             "question": self.question,
             "answer": self.full_text,
             "answered": self.answered,
+            "withheld_why": self.withheld_why,
             "citations": [asdict(c) for c in self.citations],
             "period": self.period,
             "timings": self.timings,

@@ -107,7 +107,7 @@ def ask(
             return answer
         answer._tokens = _generate(question, retrieval, settings, answer, started)
         chunks_of = keyword_index(store).of_source  # kept in memory: usable once the store is closed
-        answer._finish = lambda text: _finish(answer, text, started, settings.verify_quotes, chunks_of)
+        answer._finish = lambda text: _settle(answer, text, started, settings, chunks_of)
         return answer if stream else answer.wait()
     except sqlite3.DatabaseError as e:
         if is_damage(e):
@@ -167,12 +167,10 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
     llm = load_llm(settings)
     with llm_lock(settings):
         reply = yield from _reply(llm, messages, settings, answer, started)
-        if settings.verify_quotes and settings.second_look and any(p.leads for p in retrieval.passages) \
-                and (not answer.timings.get("first_token_s") and cite.is_refusal(cite.answer_so_far(reply))
-                     or _lacks_what_is_asked(reply, question)):
+        if (settings.verify_quotes and settings.second_look and not answer.timings.get("first_token_s")
+                and cite.is_refusal(cite.answer_so_far(reply)) and any(p.leads for p in retrieval.passages)):
             # A refusal is held back while it is generated (see _reply), so the second look's
-            # sentence can still take its place on screen. An answer without the date or name
-            # asked for would be withheld: the sentence chosen replaces it when checked.
+            # sentence can still take its place on screen.
             reply = _second_look(llm, question, retrieval.passages, settings, answer) or reply
         part = second_part(question) if settings.verify_quotes and settings.answer_each_part else None
         if part and not cite.is_refusal(cite.answer_so_far(reply)):
@@ -185,17 +183,6 @@ def _generate(question: str, retrieval: Retrieval, settings: Settings, answer: A
             answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
             yield cite.answer_so_far(reply).strip()
     answer.raw_reply = reply
-
-
-def _lacks_what_is_asked(reply: str, question: str) -> bool:
-    """An answer to 'when?' or 'who?' that states no date or name, nor does its quote (the answer
-    check withholds it). Not for figures: offered sentences with figures, the model chose one that counts
-    something else for a question the articles cannot answer."""
-    kind = cite.asks_for(question)
-    quotes, text = cite.split_reply(reply)
-    text = text or ""
-    return kind in DATE_KINDS | {"name"} and bool(text.strip()) and not cite.is_refusal(text) \
-        and not cite.gives(text, question, kind) and not any(cite.gives(q, question, kind) for _, q in quotes)
 
 
 def _second_part(llm: object, messages: list[dict[str, str]], question: str, part: str, reply: str,
@@ -231,8 +218,8 @@ def _as_given(passages: list[Passage]) -> list[str]:
 
 def _second_look(llm: object, question: str, passages: list[Passage], settings: Settings,
                  answer: Answer) -> str | None:
-    """The model found no answer in the passages, or one without the date or name asked for: it
-    is asked which of the sentences that bear most on the question answers it. Returns that
+    """The model found no answer in the passages, or one the checks withhold (_settle): it is
+    asked which of the sentences that bear most on the question answers it. Returns that
     sentence as a reply (the sentence, dates as words, quoted and cited; its quote the sentence
     itself), for _finish to check as any other; None when the model says none does."""
     # A 'when?' is answered by a sentence that states a date: only those are offered, so other
@@ -297,6 +284,40 @@ def _reply(llm: object, messages: list[dict[str, str]], settings: Settings, answ
     return reply
 
 
+# Withheld answers to "when?" and "who?" worth a second look: one without the date or name asked
+# for, one about another subject (the model took a like fact of another article). The chosen
+# sentence must state a date or a name to pass. Not for other questions: for "what caused the
+# explosion?" the model chose a sentence about the rescue (every sentence passes a check that asks
+# for no kind of answer), and for "how much?" one that counts something else.
+LOOK_AGAIN = {"off-subject", "off-question"}
+
+
+def _settle(answer: Answer, streamed: str, started: float, settings: Settings,
+            chunks_of: Callable[[str], list[Passage]]) -> None:
+    """_finish, and when it withholds an answer worth it, the second look: the sentence the model
+    chooses is checked as any answer, and shown if it passes; else the first verdict stands."""
+    notes = list(answer.notes)
+    _finish(answer, streamed, started, settings.verify_quotes, chunks_of)
+    kind = cite.asks_for(answer.question)
+    if not (answer.withheld and answer.withheld_why in LOOK_AGAIN and settings.verify_quotes
+            and settings.second_look and "second_look_s" not in answer.timings
+            and kind in DATE_KINDS | {"name"}
+            and any(p.leads for p in answer.passages)):
+        return
+    llm = load_llm(settings)
+    with llm_lock(settings):
+        picked = _second_look(llm, answer.question, answer.passages, settings, answer)
+    if picked is None:
+        return
+    verdict = ("text", "answered", "withheld", "withheld_why", "notes", "citations", "raw_reply")
+    first = {name: getattr(answer, name) for name in verdict}
+    answer.notes, answer.withheld, answer.withheld_why, answer.raw_reply = notes, False, "", picked
+    _finish(answer, streamed, started, settings.verify_quotes, chunks_of)
+    if not answer.answered:  # the chosen sentence does not pass either: the first verdict stands
+        for name, value in first.items():
+            setattr(answer, name, value)
+
+
 def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool = True,
             chunks_of: Callable[[str], list[Passage]] | None = None) -> None:
     """Check the reply: its quotes must be found in the passages, its citations must point at
@@ -335,9 +356,8 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     if not text or cite.is_refusal(text):
         answer.text, answer.answered = NO_ANSWER, False
     elif verify_quotes and not grounded:
-        answer.text, answer.answered, answer.withheld = NO_ANSWER, False, True
-        answer.notes.append("(Not shown: neither the model's quote nor any passage sentence states "
-                            "what its answer says.)")
+        _withhold(answer, "(Not shown: neither the model's quote nor any passage sentence states what its "
+                          "answer says.)", "ungrounded")
     elif kind and not cite.gives(text, answer.question, kind):
         _withhold_off_question(answer, kind)
     else:
@@ -356,7 +376,7 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
     answer.citations = [_citation(n, answer, located, chunks_of) for n in numbers]
     if verify_quotes and answer.answered and (swapped := _outcome_swapped(answer.text, located)):
-        _withhold(answer, swapped)
+        _withhold(answer, swapped, "outcome")
     if verify_quotes and answer.answered:
         _ground(answer, located, chunks_of)
         if answer.notes and answer.notes[-1].startswith("(Shown as quoted") and (
@@ -406,7 +426,7 @@ def _withhold_off_subject(answer: Answer, cited: list[int],
         return
     _withhold(answer, f"(Not shown: the model answered \"{answer.text}\", but no article it cites "
                       f"({_refs(cited)}) mentions {_join(sorted(stated))}: the answer is about something "
-                      "else.)")
+                      "else.)", "off-subject")
 
 
 def _withhold_outside_period(answer: Answer, cited: list[int],
@@ -424,7 +444,7 @@ def _withhold_outside_period(answer: Answer, cited: list[int],
             return
     _withhold(answer, f"(Not shown: the model answered \"{answer.text}\", but no article it cites "
                       f"({_refs(cited)}) is dated {period.label()} or names a year of it: the articles do "
-                      f"not say it was in {period.label()}.)")
+                      f"not say it was in {period.label()}.)", "outside-period")
 
 
 def _article(p: Passage, chunks_of: Callable[[str], list[Passage]] | None) -> list[Passage]:
@@ -436,9 +456,10 @@ def _refs(numbers: list[int]) -> str:
     return ", ".join(f"[{n}]" for n in numbers)
 
 
-def _withhold(answer: Answer, note: str) -> None:
+def _withhold(answer: Answer, note: str, why: str) -> None:
     """The answer is not given; `note` says what the model answered and why it is not shown."""
     answer.text, answer.answered, answer.withheld, answer.citations = NO_ANSWER, False, True, []
+    answer.withheld_why = why
     answer.notes.append(note)
 
 
@@ -468,7 +489,7 @@ def _withhold_off_question(answer: Answer, kind: str | None) -> None:
     something else (often a real sentence that does not answer), not the question asked."""
     _withhold(answer, f"(Not shown: the question asks for {KIND_WORDS[kind]}; the model's answer states "
                       "none.)" if kind else "(Not shown: the only sentence found for the model's answer "
-                      "is a headline.)")
+                      "is a headline.)", "off-question" if kind else "headline")
 
 
 def _quote_instead(text: str | None, question: str, located: list[tuple[str, int]],

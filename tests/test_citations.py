@@ -232,6 +232,39 @@ def test_a_reply_whose_quote_answers_when_its_wording_does_not_is_shown_as_quote
     assert echo.answered and "military base" in echo.text and "only repeats the question" in echo.full_text
 
 
+def test_an_answer_withheld_for_want_of_the_name_asked_gets_a_second_look(monkeypatch):
+    import rag.api as api
+    from index.settings import Settings
+    from rag.answer import Answer
+    from rag.retrieve import Passage
+
+    question = "Who was the founder captured by the police?"
+    named, nameless = "In 1992, police captured Ana Ruiz, its founder.", "The movement grew in the 1980s."
+    passage = Passage("1", "1.txt", "1.txt", "Arrests", "2023", False, "", "", f"{nameless} {named}", [2023])
+    passage.leads = [(0.9, named), (0.8, nameless)]
+
+    class Chooses:  # the model's reply to the second look: a sentence's number
+        def __init__(self, number: str) -> None:
+            self.number = number
+
+        def create_chat_completion(self, **_: object) -> dict:
+            return {"choices": [{"message": {"content": self.number}}], "usage": {}}
+
+    def settled(number: str) -> Answer:
+        monkeypatch.setattr(api, "load_llm", lambda settings: Chooses(number))
+        answer = Answer(question, passages=[passage], raw_reply=f'Answer: The founder was captured in the '
+                        f'1980s [1].\nQuote: [1] "{nameless}"')
+        api._settle(answer, "", 0.0, Settings.load(), None)
+        return answer
+
+    chosen = settled("1")
+    assert chosen.answered and chosen.text.startswith(f'"{named}"') and "second_look_s" in chosen.timings
+    for number in ("0", "2"):  # none chosen, or one that names no one either: the first verdict stands
+        kept = settled(number)
+        assert not kept.answered and kept.withheld_why == "off-question"
+        assert "asks for a name" in kept.full_text
+
+
 def test_a_figure_told_with_another_outcome_than_its_sentence_gives_is_withheld():
     from rag.answer import Answer
     from rag.api import _finish
