@@ -301,6 +301,8 @@ def _period_label(q: EventQuestion) -> str:
         import calendar
 
         return " and ".join(f"{calendar.month_name[int(m[5:])]} {m[:4]}" for m in q.months)
+    if q.period and q.period.start < q.period.end >= dt.date.today().year:
+        return f"{q.period.start} or later"  # "since 2020": the question names no end year
     return q.period.label() if q.period else ""
 
 
