@@ -21,7 +21,15 @@ from dataclasses import replace
 from index.dates import Period
 from index.events import Event, fmt, plural
 from index.events.identity import choose
-from index.events.query import EventQuestion, Target, group_reports, match, one_event, parse
+from index.events.query import (
+    EventQuestion,
+    Target,
+    group_reports,
+    match,
+    one_event,
+    only_years_of_period,
+    parse,
+)
 from index.events.vocab import nouns_match
 from index.settings import Settings
 from index.store import Store
@@ -103,8 +111,7 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         answer.notes.append(f"Not counted: {len(rest)} more event(s) of this kind whose year the "
                             "articles do not give (see `rag events`).")
     unknown = [e for e in found.events if not e.year]
-    within = [e for e in unknown if e.possible_years and q.period and not q.months
-              and all(y in q.period for y in e.possible_years)]
+    within = [e for e in unknown if only_years_of_period(e, q)]
     if within:
         refs = "".join(_refs(e, numbers) for e in within)
         years = " and ".join(dict.fromkeys(_years(e.possible_years) for e in within))

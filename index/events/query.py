@@ -392,6 +392,13 @@ def _name_in(name: str, text: str, times: int = 1) -> bool:
     return all(text.count(f" {w} ") + text.count(f" {w}s ") >= times for w in words)
 
 
+def only_years_of_period(event: Event, q: EventQuestion) -> bool:
+    """An event of unknown year whose articles allow only years of the period asked ("2022 or
+    later" for "since 2020"): it is of the period, whichever year it is."""
+    return bool(q.period and event.possible_years and not q.months
+                and all(y in q.period for y in event.possible_years))
+
+
 def _in_period(event: Event, q: EventQuestion) -> bool | None:
     """True/False: the event's date is / is not in the question's period; None: its year is not
     known (a day or month may be: 'XXXX-01-20' fits 'January 2023' if only the year is unknown)."""
@@ -403,9 +410,8 @@ def _in_period(event: Event, q: EventQuestion) -> bool | None:
             return False
         if q.period and event.possible_years and not any(y in q.period for y in event.possible_years):
             return False  # its articles rule the period out ("2022 or later" for 2019)
-        if q.period and event.possible_years and not q.months and all(
-                y in q.period for y in event.possible_years):
-            return True  # its articles allow only years of the period ("2022 or later" for "since 2020")
+        if only_years_of_period(event, q):
+            return True
         return None
     if q.months and len(date) >= 7 and not any(date.startswith(m) for m in q.months):
         return False
