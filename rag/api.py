@@ -14,6 +14,7 @@ from pathlib import Path
 from index.chunk import text_sentences
 from index.dates import MONTHS, PLACING, WEEKDAYS, Period, stated_period
 from index.embed import embed
+from index.events.extract import counts_in, parse_all
 from index.settings import Settings
 from index.store import Store, StoreError, damaged_index, is_damage
 from rag import citations as cite
@@ -36,6 +37,9 @@ from rag.retrieve import Passage, Retrieval, keyword_index, retrieve
 
 NO_ANSWER = "The articles do not say."
 DATE_KINDS = {"day", "weekday", "month", "year", "date"}
+# What a sentence can be checked to give: a date or a name. ("How much?" cannot: the day of a
+# date, "September 3", is a figure to the check.)
+SENTENCE_KINDS = DATE_KINDS | {"name"}
 KIND_WORDS = {"day": "a day and month", "weekday": "a day of the week", "month": "a month", "year": "a year",
               "date": "a date", "figure": "a figure", "name": "a name"}
 
@@ -301,7 +305,7 @@ def _settle(answer: Answer, streamed: str, started: float, settings: Settings,
     kind = cite.asks_for(answer.question)
     if not (answer.withheld and answer.withheld_why in LOOK_AGAIN and settings.verify_quotes
             and settings.second_look and "second_look_s" not in answer.timings
-            and kind in DATE_KINDS | {"name"}
+            and kind in SENTENCE_KINDS
             and any(p.leads for p in answer.passages)):
         return
     llm = load_llm(settings)
@@ -506,7 +510,7 @@ def _quote_instead(text: str | None, question: str, located: list[tuple[str, int
         better = [(q, n) for q, n in located if any(cite.adds(q, question))]
         if better:
             return _as_quoted(better), "(Shown as quoted: the model's own wording only repeats the question.)"
-    if kind in DATE_KINDS | {"name"} and not cite.gives(text, question, kind):
+    if kind in SENTENCE_KINDS and not cite.gives(text, question, kind):
         better = [(q, n) for q, n in located if cite.gives(q, question, kind)]
         if better:
             return _as_quoted(better), (f"(Shown as quoted: the question asks for {KIND_WORDS[kind]}; the "
@@ -519,8 +523,6 @@ def _outcome_swapped(text: str, located: list[tuple[str, int]]) -> str:
     sentence's, what happened to them is not. The outcomes are read by the event table's parser
     and vocabulary ('released' and 'rescued' are one outcome). Returns the note that withholds
     such an answer, or ''. A figure whose sentence states no outcome for it is not judged."""
-    from index.events.extract import counts_in, parse_all
-
     answer_doc, *support_docs = parse_all([cite.MARKER.sub(" ", text)] + [q for q, _ in located])
     stated = [c for doc in support_docs for c in counts_in(doc)]
     for said in counts_in(answer_doc):

@@ -71,14 +71,13 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         named = _named_event(q, events, texts)
         if named is not None:
             return _none_of_group(question, q, named, store, started, model)
+    shown_apart = False
     if found.unmet and found.events:
         # "Acme and Globex in January 2023", Globex's cut of January 20 in a year the articles do
         # not give: counted without it, and shown beside the count with the total it would make.
         shown = {n for e in _uncounted(q, found.undated) for n in found.names_undated.get(e.id, ())}
         left = [u for u in found.unmet if u.removeprefix("the name ") not in shown]
         shown_apart, found.unmet = left != found.unmet, left
-    else:
-        shown_apart = False
     if found.unmet or not found.events and (q.names or q.kind == "which_year"):
         return None  # the table cannot meet the question: retrieval may still answer it
     answer = Answer(question, model=model, period=q.period.label() if q.period else None)

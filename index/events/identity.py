@@ -215,7 +215,7 @@ def merge(mentions: list[Mention]) -> list[Event]:
         members[ri] += members.pop(rj)
         return True
 
-    grown = {r for r, ks in members.items() if len(ks) > 1}
+    grown: set[int] = set()
     for _, i, j in sorted(pairs, key=lambda p: -p[0]):
         if join(i, j):
             grown.add(root(i))
