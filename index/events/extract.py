@@ -23,6 +23,7 @@ from index import dates
 from index.chunk import sentences, text_sentences
 from index.events import Count, Mention
 from index.events.vocab import (
+    ADDITIVE,
     FORECAST,
     HISTORICAL,
     LEMMA_OUTCOME,
@@ -788,6 +789,9 @@ def _mark_background(mentions: list[Mention], published: str) -> None:
             continue
         if m.date_basis != "text" or any((c.outcome, c.value) in told for c in m.counts):
             continue
+        if any(m.date == d.date for d in dated_lead) and ADDITIVE.search(m.sentence):
+            continue  # "Two soldiers were also killed" after a lead of the same date: its story
+
         # Without a present to compare with, a figure dated only by a month or a year is recalled.
         earlier = _earlier(m.date, anchor) if anchor else len(m.date) < 10
         if earlier:

@@ -25,10 +25,9 @@ from functools import cached_property
 
 from index.events import Choice, Event, Mention, Report
 from index.events.extract import fold
-from index.events.vocab import COLLECTIVE, nouns_match
+from index.events.vocab import ADDITIVE, COLLECTIVE, nouns_match
 
 TRANSIENT = {"missing", "trapped", "rescued", "recovered"}
-ADDITIVE = re.compile(r"\b(also|as well|in addition|additionally|another|a further|besides)\b", re.I)
 MAX_REVISION = 3.0  # reports of one event differ by at most this factor; beyond, they are two events
 WINDOW_DAYS = 7
 

@@ -175,3 +175,6 @@ def _stem_prefix(a: str, b: str) -> bool:
     """'police' / 'policeman', 'soldier' / 'soldiers': one word is the other's stem."""
     short, long = sorted((a, b), key=len)
     return len(short) >= 5 and long.startswith(short) and len(long) - len(short) <= 3
+
+# A figure told in addition to another ("two soldiers were also killed").
+ADDITIVE = re.compile(r"\b(also|as well|in addition|additionally|another|a further|besides)\b", re.I)
