@@ -89,6 +89,9 @@ class Answer:
     raw_reply: str = field(default="", repr=False)  # the model's whole reply, quotes included
     # Counting answers: which events were counted, with their sources (rag/counting.py).
     breakdown: str = ""
+    # Counting answers: the total the event table gives, when it holds without a condition (no
+    # event of unknown year shown beside it); None otherwise.
+    count: float | None = None
     _tokens: Iterator[str] | None = field(default=None, repr=False, compare=False)
     _finish: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
 
@@ -148,6 +151,7 @@ class Answer:
             "answer": self.full_text,
             "answered": self.answered,
             "withheld_why": self.withheld_why,
+            "count": self.count,
             "citations": [asdict(c) for c in self.citations],
             "period": self.period,
             "timings": self.timings,

@@ -50,6 +50,8 @@ def load_events(store: Store) -> list[Event]:
 def answer_from_events(question: str, settings: Settings, store: Store, started: float,
                        period: Period | None = None, model: str = "") -> Answer | None:
     """The answer to a counting question, or None to let ordinary retrieval answer it."""
+    if DIFFERENCE.match(question.strip()):
+        return _difference(question, settings, store, started, model)
     q = parse(question)
     if q is None:
         return None
@@ -121,13 +123,61 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         refs = "".join(_refs(e, numbers) for e in unknown)
         answer.notes.append(f"Note: the articles {refs} do not give the year of the event counted, so "
                             f"whether it falls in {_period_label(q)} cannot be checked.")
+    if q.kind == "which_year":  # a year of unknown events that could change the answer: not left to wording
+        shown_apart = shown_apart or any(not e.year and _figure(e, q.targets[0]) for e in found.events)
     if settings.phrase_counts and not shown_apart:
         # (Worded from the count alone, "Acme and Globex together cut 10,000 jobs" would give
         # Globex's name to Acme's figure.)
         _phrase(answer, settings, q, store)
     if maybe:
         cited += _show_uncounted(answer, q, found.events, maybe, numbers, store)
+    elif len(q.targets) == 1 and q.kind != "which_year" and not unknown and answer.answered:
+        answer.count = sum(_figure(e, q.targets[0]) for e in found.events) if q.kind == "count" \
+            else float(len([e for e in found.events if _figure(e, q.targets[0])]))
     return _finish(answer, cited, numbers, started)
+
+
+# "How many more soldiers died in the X attack than in the Y battle?": two counts and their
+# difference, each count meeting its own constraints.
+DIFFERENCE = re.compile(r"(?P<head>.*?\bhow many)\s+(?P<more>more|fewer)\s+(?P<asked>.+?)\s+than\s+"
+                        r"(?P<other>(?:in|at|on|during|for|from|by)\s+.+?)\s*\?*$", re.I)
+
+
+def _difference(question: str, settings: Settings, store: Store, started: float, model: str) -> Answer | None:
+    m = DIFFERENCE.match(question.strip())
+    assert m is not None
+    asked, other = m["asked"], m["other"]
+    # The second count asks the same, with the first count's last phrase of that preposition
+    # replaced by the one after 'than' ('died in the X attack' -> 'died in the Y battle').
+    cut = asked.lower().rfind(f" {other.split()[0].lower()} ")
+    if cut < 0:
+        return None
+    plain = replace(settings, phrase_counts=False)
+    first = answer_from_events(f"{m['head']} {asked}?", plain, store, started, model=model)
+    second = answer_from_events(f"{m['head']} {asked[:cut]} {other}?", plain, store, started, model=model)
+    if first is None or second is None or first.count is None or second.count is None:
+        return None  # a count the table cannot give without a condition: retrieval may answer
+    answer = Answer(question, model=model, route="events", passages=list(first.passages))
+    at = {}
+    for n, p in enumerate(second.passages, 1):
+        if p not in answer.passages:
+            answer.passages.append(p)
+        at[n] = answer.passages.index(p) + 1
+    def renumber(marker: re.Match) -> str:
+        return "[" + re.sub(r"\d+", lambda d: str(at[int(d.group())]), marker.group(1)) + "]"
+
+    told = cite.MARKER.sub(renumber, second.text.split("\n\n")[0])
+    diff = first.count - second.count
+    how = "more" if diff >= 0 else "fewer"
+    answer.text = (f"{fmt(abs(diff))} {how} ({fmt(first.count)} - {fmt(second.count)}). "
+                   f"{first.text.split(chr(10) * 2)[0]} {told}")
+    answer.count = abs(diff)
+    shown = {c.n for c in first.citations}
+    answer.citations = first.citations + [replace(c, n=at[c.n]) for c in second.citations
+                                          if at[c.n] not in shown]
+    answer.notes = first.notes + second.notes
+    answer.timings = {**second.timings, "total_s": round(time.perf_counter() - started, 3)}
+    return answer
 
 
 # An event of unknown year is offered as perhaps of the period when the period holds at least
@@ -337,9 +387,18 @@ def _which_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: 
     answer.text = (f"{label} {'was' if len(top) == 1 else 'were equally'} {superlative} for {_noun(target)}: "
                    f"{fmt(best)} {VERBS.get(target.outcome, target.outcome)} {refs}"
                    + (f", against {others}." if others else "."))
-    # An event of unknown year could change the answer: the reader sees it (its articles' own).
-    answer.text += "".join(_not_counted(e, target, q) for e in events
-                           if not e.year and _figure(e, target) and _may_be_in_period(e, q))
+    # An event of unknown year could change the answer: the reader sees it, cited, and what the
+    # answer would be were they all of one year the articles allow.
+    unknown = [e for e in events if not e.year and _figure(e, target) and _may_be_in_period(e, q)]
+    answer.text += "".join(_not_counted(e, target, q, _refs(e, numbers)) for e in unknown)
+    years = set.intersection(*(set(e.possible_years) for e in unknown)) if unknown else set()
+    extra = [_figure(e, target) for e in unknown]
+    if years and not any(totals.get(y) for y in years) and sum(extra) > best:
+        they = "it is" if len(unknown) == 1 else "they are all"
+        sums = f"{' + '.join(fmt(v) for v in extra)} = {fmt(sum(extra))}" if len(extra) > 1 \
+            else fmt(sum(extra))
+        answer.text += (f" If {they} of one year ({_years(sorted(years))}), that year was {superlative}: "
+                         f"{sums}.")
     answer.answered = True
     answer.notes.append(_arithmetic(target, [(e, v) for y in sorted(per_year) for e, v in per_year[y]]))
     return [e for y in top for e, _ in per_year[y]]

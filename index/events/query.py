@@ -18,7 +18,7 @@ from typing import Any
 
 from index.dates import MONTHS, Period, question_period
 from index.events import Event
-from index.events.extract import _noun_name, _of_object, fold, names_in
+from index.events.extract import EVENT_WORDS, _noun_name, _of_object, fold, names_in
 from index.events.vocab import MEASURE_UNITS, nouns_match, outcome_of
 from index.nlp import nlp
 
@@ -222,7 +222,14 @@ def _names(doc: Any, targets: list[Target]) -> tuple[list[str], set[tuple[str, s
 
 
 def _coordinated(a: Any, b: Any) -> bool:
-    """Does the dependency path between a and b pass through a coordination ('conj')?"""
+    """Does the dependency path between a and b pass through a coordination ('conj')? Or, where
+    the parse went astray ('the 2023 Putis clash' read as a verb), do only a few words joined by
+    'and'/'or' stand between them ('the X battle and the 2023 Y clash')?"""
+    first, last = sorted((a, b), key=lambda t: t.i)
+    between = first.doc[first.i + 1: last.i]
+    if 0 < len(between) <= 5 and any(t.lower_ in ("and", "or") for t in between) \
+            and not any(t.pos_ == "ADP" or t.is_punct for t in between):
+        return True
     up_a, up_b = [a, *a.ancestors], [b, *b.ancestors]
     common = next((t for t in up_a if t in up_b), None)
     if common is None:
@@ -288,7 +295,8 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
         # What an event is about: its articles' headlines and leads, the names they print more
         # than once (main mentions), and the sentences that state its figures; not every name an
         # article prints in passing ("Acme, Globex and Initech have all slashed their ranks").
-        texts = [words((lead(m.source) if m.role == "main" else " ".join(m.names)) + " " + m.sentence)
+        texts = [words((lead(m.source) if m.role == "main" else " ".join(m.names)) + " " + m.sentence
+                       + " " + _told_on(text_of(m.source), m.sentence))
                  for m in event.mentions]
         bodies = [words(text_of(m.source)) for m in event.mentions if m.role == "main"]
         return {n for n in q.names if any(_name_in(n, t) for t in texts)
@@ -330,6 +338,23 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
     unmet = [f"the name {n}" for n in q.names if n not in met_anywhere] if counted else []
     own = {e.id: names_own(e) for e in counted}
     return Match(counted, undated, unmet, own, names_undated)
+
+
+def _told_on(text: str, sentence: str) -> str:
+    """The first sentence of the paragraph after `sentence`'s when it goes on with the same event
+    ("... left four rebel fighters dead." / "The firefight occurred in X, a town ..."): where a
+    report often gives the place it did not name with the toll."""
+    at = text.find(sentence) if sentence else -1
+    if at < 0:
+        return ""
+    end = text.find("\n", at + len(sentence))
+    following = text[end:].lstrip() if end >= 0 else ""
+    first = following.split("\n", 1)[0]
+    first = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
+    return first if GOES_ON.match(first) else ""
+
+
+GOES_ON = re.compile(r"(?:The|This|That)\s+(?:[\w-]+\s+){0,2}?" + EVENT_WORDS.pattern, re.I)
 
 
 def one_event(q: EventQuestion, found: Match) -> list[Event]:
