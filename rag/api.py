@@ -33,6 +33,7 @@ from rag.context import (
 )
 from rag.counting import answer_from_events
 from rag.models import llm_lock, load_llm, model_label, prompt_tokens
+from rag.reports import compare_dates
 from rag.retrieve import Passage, Retrieval, keyword_index, retrieve
 
 NO_ANSWER = "The articles do not say."
@@ -96,6 +97,7 @@ def ask(
         if settings.verify_quotes:  # the naive baseline has no such route
             about = answer_about_article(question, retrieval.passages, keyword_index(store).outlets(),
                                          model_label(settings), started, NO_ANSWER)
+            about = about or compare_dates(question, retrieval.passages, model_label(settings), started)
             if about is not None:
                 about.timings["retrieval_s"] = round(retrieval.seconds, 3)
                 return about
@@ -230,9 +232,19 @@ def _second_look(llm: object, question: str, passages: list[Passage], settings: 
     # sentences about the event do not crowd them out. Not so for figures and names: most news
     # sentences state some, and offered only those, the model chose one for 'how much ransom?'
     # (an unanswerable question) that counts abducted students.
+    # A 'which source?' by one that credits a source.
     kind = cite.asks_for(question)
-    leads, messages = second_look(question, passages, settings.second_look, can_answer=(
-        lambda shown: cite.gives(cite.readable(shown), question, kind)) if kind in DATE_KINDS else None)
+
+    def can_answer(shown: str) -> bool:
+        if kind == "source":
+            return bool(CREDIT.search(shown))
+        return cite.gives(cite.readable(shown), question, kind)
+
+    # Told what to look for, the model picks the crediting sentence it otherwise passed over.
+    asked = f"{question} (The sentence that answers names the source it credits.)" if kind == "source" \
+        else question
+    leads, messages = second_look(asked, passages, settings.second_look,
+                                  can_answer=can_answer if kind in DATE_KINDS | {"source"} else None)
     if not leads:
         return None  # no sentence states a date
     said = _ask_once(llm, messages, 4, answer, "second_look_s")
@@ -296,6 +308,25 @@ def _reply(llm: object, messages: list[dict[str, str]], settings: Settings, answ
 LOOK_AGAIN = {"off-subject", "off-question"}
 
 
+# 'Which agency reported the toll?' asks for the source an article's text credits ("..., reported
+# the AFP", "per X", "as a series by X outlined", "X reports"). The small model answers it with the
+# outlet in the passage's heading, which published the article but is not whom its text credits.
+CREDITED = r"(?:[A-Z][\w'’.&-]*|[a-z]+\d[\w-]*)(?:\s+[A-Z][\w'’.&-]*)*"
+CREDIT = re.compile(r"\b(?i:according to|per|reported by|citing|quoting|by)\s+(?:the\s+)?" + CREDITED
+                    + r"|\b(?:reported|reports|said|says|wrote|outlined)\s+(?:the\s+)?" + CREDITED
+                    + r"|" + CREDITED + r"\s+(?:reported|reports|said|says|wrote|outlined)\b")
+
+
+def _credit_missed(answer: Answer) -> bool:
+    """The answer to a 'which source?' question names none of the sources the passages' text
+    credits (it names the outlet in a passage's heading, or nothing): worth the second look."""
+    credited = {cite.fold(name).rstrip(".") for p in answer.passages for _, sentence in p.leads
+                for m in CREDIT.finditer(sentence) for name in re.findall(CREDITED, m.group())}
+    credited -= {"according", *cite.fold(answer.question).split()}
+    stated = cite.fold(answer.text) if answer.answered else ""
+    return bool(credited) and not any(name in stated for name in credited)
+
+
 def _settle(answer: Answer, streamed: str, started: float, settings: Settings,
             chunks_of: Callable[[str], list[Passage]]) -> None:
     """_finish, and when it withholds an answer worth it, the second look: the sentence the model
@@ -303,10 +334,10 @@ def _settle(answer: Answer, streamed: str, started: float, settings: Settings,
     notes = list(answer.notes)
     _finish(answer, streamed, started, settings.verify_quotes, chunks_of)
     kind = cite.asks_for(answer.question)
-    if not (answer.withheld and answer.withheld_why in LOOK_AGAIN and settings.verify_quotes
-            and settings.second_look and "second_look_s" not in answer.timings
-            and kind in SENTENCE_KINDS
-            and any(p.leads for p in answer.passages)):
+    worth = (answer.withheld and answer.withheld_why in LOOK_AGAIN and kind in SENTENCE_KINDS
+             or kind == "source" and _credit_missed(answer))
+    if not (worth and settings.verify_quotes and settings.second_look
+            and "second_look_s" not in answer.timings and any(p.leads for p in answer.passages)):
         return
     llm = load_llm(settings)
     with llm_lock(settings):

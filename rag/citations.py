@@ -315,6 +315,7 @@ def ungrounded(answer: str, support: str) -> list[str]:
 
 
 WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+CALENDAR_WORDS = {*WEEKDAYS, *(m.lower() for m in MONTH_NAMES)}  # 'Monday' names no one
 MONTH = re.compile(r"\b(?:" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\.?(?=\W|$)|\b\d{4}-\d\d\b", re.I)
 YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s\b)?")
 # What a question asks for, by its wording (English question forms), and what an answer must
@@ -330,6 +331,10 @@ ASKS = [
                           r"|^what (?:is|was|are|were) the "
                           r"(?:price|cost|value|amount|number|size|total|toll|share)\b")),
     ("name", re.compile(r"^(?:who|whom)\b|^what (?:is|was|are|were) the names? of\b")),
+    # 'Which agency reported the toll?': the source a text credits (see rag/api.py CREDIT).
+    ("source", re.compile(r"\b(?:which|what) (?:news |media )?(?:outlets?|agency|agencies|newspapers?|"
+                          r"publications?|broadcasters?|wire services?|websites?|sources?)\b"
+                          r"|\baccording to (?:whom|which|what)\b")),
 ]
 
 
@@ -340,15 +345,32 @@ def asks_for(question: str) -> str | None:
     return next((kind for kind, pattern in ASKS if pattern.search(q)), None)
 
 
+def _opens_sentence(text: str, at: int) -> bool:
+    before = text[:at].rstrip(" “\"'‘(")
+    return not before or before[-1] in ".!?:\n"
+
+
+def _proper(text: str, at: int) -> bool:
+    from index.nlp import nlp
+
+    return any(t.idx == at and t.pos_ == "PROPN" for t in nlp()(text))
+
+
 def gives(answer: str, question: str, kind: str) -> bool:
     """Does the answer state a thing of that kind that the question does not already?"""
     text = MARKER.sub(" ", answer)
     years = set(YEAR.findall(text)) - set(YEAR.findall(question))
     months = {m.lower()[:3] for m in MONTH.findall(text)} - {m.lower()[:3] for m in MONTH.findall(question)}
-    if kind == "name":  # any capitalised run, a sentence's first word too ('Ruiz wrote it')
+    if kind in ("name", "source"):  # any capitalised run, a sentence's first word too ('Ruiz wrote it')
         asked = fold(question)
-        return any(fold(n) not in asked and set(fold(n).split()) - STOPWORDS - OWN_WORDS
-                   for n in NAME.findall(text))
+        if kind == "source" and any(w not in asked for w in re.findall(r"\b[a-z]+\d[\w-]*", text)):
+            return True  # 'i24'
+        found = [m for m in NAME.finditer(text)
+                 if fold(m.group()) not in asked
+                 and set(fold(m.group()).split()) - STOPWORDS - OWN_WORDS - CALENDAR_WORDS]
+        # A sentence's first word is a name only if the parser reads it as one: not 'Later, ...'.
+        return any(" " in m.group() or not _opens_sentence(text, m.start()) for m in found) or \
+            any(_proper(text, m.start()) for m in found)
     if kind == "figure":
         return bool(numbers(text) - numbers(question))
     if kind == "weekday":

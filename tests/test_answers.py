@@ -11,7 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import missing
 
+from index.build import build_index
+from index.settings import Settings
 from rag import QuestionError, ask
 from rag import citations as cite
 from rag.answer import Answer
@@ -19,6 +22,8 @@ from rag.api import _second_look, _second_part
 from rag.models import load_llm
 
 pytestmark = pytest.mark.slow
+
+CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 
 
 def cited_files(answer) -> set[str]:
@@ -95,6 +100,35 @@ def test_a_refusal_with_the_answer_in_the_passages_gets_a_second_look(seeds_sett
     given = ask(outside, seeds_settings, second_look=0).passages
     assert _second_look(load_llm(seeds_settings), outside, given, seeds_settings, Answer(outside)) is None
     assert not ask(outside, seeds_settings).answered
+
+
+def test_a_which_source_question_is_answered_with_the_source_the_text_credits(seeds_settings):
+    # The passage's heading says InSight Crime published the 2012 brief; its text says the
+    # casualties were "reported the AFP". The model answers with the heading's outlet; the second
+    # look, offered the sentences that credit a source, finds the AFP's.
+    answer = ask("Which news agency reported the casualties of the Mazangaro attack?", seeds_settings)
+    assert answer.answered and "AFP" in answer.text and "InSight" not in answer.text, answer.text
+    assert answer.citations and all(c.marked() and "AFP" in c.support for c in answer.citations)
+
+
+def test_whether_reports_agree_on_a_day_is_answered_from_each_reports_own_sentence(tmp_path_factory):
+    # Two outlets date the Sabon Gari attack differently ("around 4pm on Saturday", "a pre-dawn
+    # attack on Sunday"); the model says "the reports agree". Each article's sentence that dates
+    # the attack is shown, cited, and the days compared.
+    folder = CORPORA / "nigeria" / "corpus"
+    if not folder.is_dir():
+        missing(f"corpus not found at {folder}")
+    settings = Settings.load(index_dir=tmp_path_factory.mktemp("nigeria-index"))
+    build_index([folder], settings, progress=False)
+    answer = ask("When did the attack on the Sabon Gari military base in Damboa take place, and do the "
+                 "reports agree?", settings)
+    assert "They differ on the day:" in answer.text and "Saturday" in answer.text and "Sunday" in answer.text
+    cited = {Path(c.path).name.split("-")[0] for c in answer.citations}
+    assert cited == {"dailytrust", "thefindernews"}, answer.text
+    assert all(c.marked() and "attack" in c.support for c in answer.citations)
+    # Asked only when, it is the model's answer as usual.
+    assert "They differ" not in ask("When did the attack on the Sabon Gari military base take place?",
+                                    settings).text
 
 
 def test_both_parts_of_a_compound_question_are_answered_and_a_second_part_needs_evidence(tmp_path_factory):

@@ -176,6 +176,11 @@ def test_an_answer_must_state_what_its_question_asks_for():
         ("How much money did Peru agree to pay in September 2020?", "figure", "About 20 million soles [1].",
          "Peru agreed to pay victims in September 2020 [1]."),
         ("Who wrote the article?", "name", "Boluarte wrote it [1].", "A reporter wrote it [1]."),
+        # a sentence's first word is a name only when the parser reads one: not 'Later'
+        ("Who was found alive?", "name", "Zakovryashin was found alive [1].",
+         "Later in the day, six rescuers died while searching [1]."),
+        ("Which news agency reported the toll?", "source", "The toll was reported by i24 [1].",
+         "The toll was reported on Monday [1]."),
     ]
     for question, kind, good, bad in cases:
         assert cite.asks_for(question) == kind, question
