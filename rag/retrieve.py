@@ -253,6 +253,10 @@ class KeywordIndex:
         return [name for name in question_names(question) if not self._contains(name)]
 
     def _contains(self, name: str) -> bool:
+        # 'Al Jazeera and Latin Post': two names, each known on its own (one is an outlet).
+        parts = re.split(r"\s+(?:and|or|&)\s+", name)
+        if len(parts) > 1:
+            return all(self._contains(part) for part in parts)
         words = [w for w in (_fold(t) for t in tokenize(name)) if len(w) > 1 and not w.isdigit()
                  and w not in NAME_PARTICLES and w not in TITLES]
         if not words:

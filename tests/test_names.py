@@ -68,6 +68,14 @@ def test_names_no_article_contains_are_refused(brief, question, unknown):
     assert brief.unknown_names(question) == unknown
 
 
+def test_names_joined_by_and_are_each_known_one_as_an_outlet():
+    # "Andes Daily" is only the outlet of the article, "Ana Ruiz" only in its text: both known.
+    index = index_of({"brief.txt": BRIEF}, outlet="Andes Daily")
+    assert question_names("Do Andes Daily and Ana Ruiz agree?") == ["Andes Daily and Ana Ruiz"]
+    assert index.unknown_names("Do Andes Daily and Ana Ruiz agree?") == []
+    assert index.unknown_names("Do Andes Daily and Ana Lopez agree?") == ["Andes Daily and Ana Lopez"]
+
+
 def test_question_names_keeps_multi_word_names_whole():
     assert question_names("How many died at Pasta de Conchos in Mexico in October?") == ["Pasta de Conchos",
                                                                                          "Mexico"]
