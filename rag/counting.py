@@ -50,8 +50,8 @@ def load_events(store: Store) -> list[Event]:
 def answer_from_events(question: str, settings: Settings, store: Store, started: float,
                        period: Period | None = None, model: str = "") -> Answer | None:
     """The answer to a counting question, or None to let ordinary retrieval answer it."""
-    if DIFFERENCE.match(question.strip()):
-        return _difference(question, settings, store, started, model)
+    if difference := DIFFERENCE.match(question.strip()):
+        return _difference(difference, question, settings, store, started, model)
     q = parse(question)
     if q is None:
         return None
@@ -123,7 +123,7 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         refs = "".join(_refs(e, numbers) for e in unknown)
         answer.notes.append(f"Note: the articles {refs} do not give the year of the event counted, so "
                             f"whether it falls in {_period_label(q)} cannot be checked.")
-    if q.kind == "which_year":  # a year of unknown events that could change the answer: not left to wording
+    if q.kind == "which_year":  # events of unknown year that could change it: not left to the wording
         shown_apart = shown_apart or any(not e.year and _figure(e, q.targets[0]) for e in found.events)
     if settings.phrase_counts and not shown_apart:
         # (Worded from the count alone, "Acme and Globex together cut 10,000 jobs" would give
@@ -143,9 +143,8 @@ DIFFERENCE = re.compile(r"(?P<head>.*?\bhow many)\s+(?P<more>more|fewer)\s+(?P<a
                         r"(?P<other>(?:in|at|on|during|for|from|by)\s+.+?)\s*\?*$", re.I)
 
 
-def _difference(question: str, settings: Settings, store: Store, started: float, model: str) -> Answer | None:
-    m = DIFFERENCE.match(question.strip())
-    assert m is not None
+def _difference(m: re.Match, question: str, settings: Settings, store: Store, started: float,
+                model: str) -> Answer | None:
     asked, other = m["asked"], m["other"]
     # The second count asks the same, with the first count's last phrase of that preposition
     # replaced by the one after 'than' ('died in the X attack' -> 'died in the Y battle').
@@ -163,14 +162,16 @@ def _difference(question: str, settings: Settings, store: Store, started: float,
         if p not in answer.passages:
             answer.passages.append(p)
         at[n] = answer.passages.index(p) + 1
+
     def renumber(marker: re.Match) -> str:
         return "[" + re.sub(r"\d+", lambda d: str(at[int(d.group())]), marker.group(1)) + "]"
 
-    told = cite.MARKER.sub(renumber, second.text.split("\n\n")[0])
+    told_first = first.text.split("\n\n")[0]
+    told_second = cite.MARKER.sub(renumber, second.text.split("\n\n")[0])
     diff = first.count - second.count
     how = "more" if diff >= 0 else "fewer"
     answer.text = (f"{fmt(abs(diff))} {how} ({fmt(first.count)} - {fmt(second.count)}). "
-                   f"{first.text.split(chr(10) * 2)[0]} {told}")
+                   f"{told_first} {told_second}")
     answer.count = abs(diff)
     shown = {c.n for c in first.citations}
     answer.citations = first.citations + [replace(c, n=at[c.n]) for c in second.citations

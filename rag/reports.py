@@ -8,7 +8,6 @@ that states a date -> the weekdays they name -> Answer
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import time
@@ -24,9 +23,8 @@ AGREE = re.compile(r"\b(?:do|does|did|are|were)\s+(?:the\s+|all\s+|these\s+|thei
                    + r"\s+(?:\w+\s+)?(?:agree|differ|disagree|conflict|match|tally|align)\b"
                    r"|\b" + WHO + r"\s+(?:agree|differ|disagree)\b", re.I)
 DATE_KINDS = {"day", "weekday", "date"}
-WEEKDAYS = [d.lower() for d in calendar.day_name]
 NEAR = 40  # characters either side of the event's word where its day is looked for
-MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+MONTHS = {m.lower(): i for i, m in enumerate(cite.MONTH_NAMES, start=1)}
 
 
 def compare_dates(question: str, passages: list[Passage], model: str, started: float) -> Answer | None:
@@ -86,11 +84,11 @@ def _verdict(picked: list[tuple[int, str, str]], stem: str) -> str:
 
 
 def _weekdays(text: str) -> set[str]:
-    found = {d for d in WEEKDAYS if re.search(rf"\b{d}\b", text, re.I)}
+    found = {d for d in cite.WEEKDAYS if re.search(rf"\b{d}\b", text, re.I)}
     for day, month, year in re.findall(r"\b(\d{1,2}) ([A-Z][a-z]+) ((?:19|20)\d\d)\b", text):
         if month.lower() in MONTHS:
             try:
-                found.add(WEEKDAYS[dt.date(int(year), MONTHS[month.lower()], int(day)).weekday()])
+                found.add(cite.WEEKDAYS[dt.date(int(year), MONTHS[month.lower()], int(day)).weekday()])
             except ValueError:
                 pass
     return found
