@@ -26,6 +26,7 @@ from index.events.query import (
     Target,
     group_reports,
     match,
+    mentions_all,
     one_event,
     only_years_of_period,
     parse,
@@ -54,7 +55,7 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         return _difference(difference, question, settings, store, started, model)
     q = parse(question)
     if q is None:
-        return None
+        return _stated_toll(question, store, started, model)
     if period is not None:
         q.period, q.months = period, ()
     events = load_events(store)
@@ -178,6 +179,53 @@ def _difference(m: re.Match, question: str, settings: Settings, store: Store, st
                                           if at[c.n] not in shown]
     answer.notes = first.notes + second.notes
     answer.timings = {**second.timings, "total_s": round(time.perf_counter() - started, 3)}
+    return answer
+
+
+def _stated_toll(question: str, store: Store, started: float, model: str) -> Answer | None:
+    """'About how many people were killed in the conflict?': no sum of events answers it, but an
+    article may state it ("the conflict killed some 70,000 people"): that statement, quoted and
+    cited as what it is. None when the question is no such question or no statement meets it."""
+    q = parse(question, tolls=True)
+    if q is None or len(q.targets) != 1:
+        return None
+    target, texts = q.targets[0], _article_texts(store)
+    found: dict[tuple[str, str], float] = {}  # (article, sentence): figure
+    for e in load_events(store):
+        for m in e.mentions:
+            for c in m.counts:
+                if c.kind in ("historical", "running_total") and c.outcome == target.outcome \
+                        and (not target.nouns or any(nouns_match(n, c.noun) for n in target.nouns)) \
+                        and mentions_all(q.names, texts.get(m.source, "")):
+                    found[(m.source, m.sentence)] = c.value
+    if not found:
+        return None
+    chunks: dict[str, list[Passage]] = defaultdict(list)
+    for p in keyword_index(store).passages:
+        chunks[p.source].append(p)
+    answer = Answer(question, model=model, route="events")
+    cited: list[tuple[int, str]] = []
+    for source, sentence in found:
+        home = next((p for p in chunks.get(_source_path(source, chunks), []) if sentence in p.text), None)
+        if home is None:
+            continue
+        if home not in answer.passages:
+            answer.passages.append(home)
+        cited.append((answer.passages.index(home) + 1, sentence))
+    if not cited:
+        return None
+    by_value: dict[float, list[int]] = defaultdict(list)
+    for (_, sentence), value in found.items():
+        by_value[value] += [n for n, s in cited if s == sentence]
+    verb = VERBS.get(target.outcome, target.outcome)
+    stated = "; ".join(f"{fmt(v)} {_noun(target, v)} {verb} {''.join(f'[{n}]' for n in dict.fromkeys(ns))}"
+                       for v, ns in sorted(by_value.items()) if ns)
+    answer.text = (f"The articles state it as a toll over time, not as one event: {stated}. "
+                   + " ".join(f"[{n}] “{' '.join(s.split())}”" for n, s in dict.fromkeys(cited)))
+    answer.citations = [Citation.of(n, answer.passages[n - 1], [s for k, s in cited if k == n])
+                        for n in sorted({n for n, _ in cited})]
+    answer.count = next(iter(by_value)) if len(by_value) == 1 else None
+    answer.timings["total_s"] = answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
     return answer
 
 

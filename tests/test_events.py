@@ -293,6 +293,23 @@ def test_a_difference_is_two_counts_each_meeting_its_own_constraints(counted):
         store.close()
 
 
+def test_a_conflicts_toll_is_answered_by_what_the_articles_state_of_it(counted):
+    # No sum of events answers it (from the passages, the model answered with the Putis clash's
+    # six dead); an article states it: "an estimated 70,000 people were killed".
+    answer = ask("About how many people were killed in Peru's internal conflict with the Shining Path?",
+                 counted)
+    assert answer.route == "events" and answer.count == 70000
+    assert answer.text.startswith("The articles state it as a toll over time, not as one event: 70,000 "
+                                  "people killed [1]."), answer.text
+    assert answer.citations and all(c.marked() and "70,000" in c.support for c in answer.citations)
+    store = Store(counted.index_dir, create=False)
+    try:  # a name no statement's article gives: left to the passages
+        assert answer_from_events("How many people were killed in the conflict in Atlantis?", counted, store,
+                                  0.0) is None
+    finally:
+        store.close()
+
+
 def test_events_named_together_are_each_counted_even_when_the_parse_goes_astray(counted):
     # spaCy reads "the 2023 Putis clash combined" as a verb phrase: the names are still coordinated.
     question = ("How many Shining Path fighters were killed in the 2020 Chachaspata battle and the 2023 "

@@ -24,8 +24,10 @@ from index.nlp import nlp
 
 COUNTING = re.compile(r"\b(how many|how much|number of|death toll|toll)\b", re.I)
 WHICH_YEAR = re.compile(r"\b(which|what|in which) year\b.*\b(deadliest|most|highest|worst|bloodiest)\b", re.I)
-# Questions about something other than a sum of events: a war's toll, a difference, a duration.
-NOT_EVENTS = re.compile(r"\b(conflict|war|insurgency|decades|since the \d{4}s|how many more|how many fewer"
+# Questions about something other than a sum of events: a war's toll (answered by what the
+# articles state of it, `tolls=True`), a difference, a duration.
+TOLL_WORDS = re.compile(r"\b(conflict|war|insurgency|decades|since the \d{4}s)\b", re.I)
+NOT_EVENTS = re.compile(r"\b(how many more|how many fewer"
                         r"|how much more|difference|how many (?:days|weeks|months|years|hours|times|minutes)"
                         r"|how much (?:money|ransom|compensation|did .* pay|does|is|was)"
                         r"|how many people does)\b",
@@ -77,10 +79,12 @@ class EventQuestion:
     single: bool = False  # it asks about one event ("the attack on X"), not several
 
 
-def parse(question: str, today: dt.date | None = None) -> EventQuestion | None:
-    """The counting question in `question`, or None when it is not one."""
+def parse(question: str, today: dt.date | None = None, tolls: bool = False) -> EventQuestion | None:
+    """The counting question in `question`, or None when it is not one. A question about a war's
+    or a conflict's toll is one only with `tolls` (no sum of events answers it)."""
     which_year = bool(WHICH_YEAR.search(question))
-    if not (COUNTING.search(question) or which_year) or NOT_EVENTS.search(question):
+    if not (COUNTING.search(question) or which_year) or NOT_EVENTS.search(question) \
+            or bool(TOLL_WORDS.search(question)) != tolls:
         return None
     doc = nlp()(question)
     targets = _targets(doc)
@@ -409,6 +413,12 @@ def plural_of(noun: str) -> str:
     from index.events import plural
 
     return plural(noun)
+
+
+def mentions_all(names: list[str], text: str) -> bool:
+    """Does `text` name each of `names` (their distinctive words, folded)?"""
+    folded = " " + re.sub(r"\W+", " ", fold(text)) + " "
+    return all(_name_in(n, folded) for n in names)
 
 
 def _name_in(name: str, text: str, times: int = 1) -> bool:
