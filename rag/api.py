@@ -42,7 +42,7 @@ DATE_KINDS = {"day", "weekday", "month", "year", "date"}
 # date, "September 3", is a figure to the check.)
 SENTENCE_KINDS = DATE_KINDS | {"name"}
 KIND_WORDS = {"day": "a day and month", "weekday": "a day of the week", "month": "a month", "year": "a year",
-              "date": "a date", "figure": "a figure", "name": "a name"}
+              "date": "a date", "figure": "a figure", "name": "a name", "source": "a source"}
 
 
 class QuestionError(ValueError):
@@ -366,6 +366,7 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     located = [(_as_printed(cite.own_sentences(q, texts[n - 1]) or q, answer.passages[n - 1]), n)
                for hint, q in quotes if (n := cite.locate_quote(q, texts, hint))]
     text = cite.strip_invalid((text or "").strip(), available)
+    said = text  # the model's own wording, which a quote may replace
 
     def shown(sentences: list[tuple[str, int]]) -> list[str]:
         # What the model read of the sentences found: dates resolved, as digits and as words.
@@ -420,7 +421,7 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
             # The quote shown instead of the model's wording does not answer either: a headline,
             # or no date for a 'when?'.
             answer.notes.pop()
-            _withhold_off_question(answer, kind)
+            _withhold_off_question(answer, kind, said)
         numbers = cite.cited_numbers(answer.text, available) if answer.answered else []
     if verify_quotes and answer.answered and numbers:
         _withhold_off_subject(answer, numbers, chunks_of)
@@ -519,12 +520,18 @@ def _placing_period(question: str) -> Period | None:
     return None
 
 
-def _withhold_off_question(answer: Answer, kind: str | None) -> None:
+def _withhold_off_question(answer: Answer, kind: str | None, said: str = "") -> None:
     """'When...?' answered without a date, 'How many...?' without a figure: the model answered
-    something else (often a real sentence that does not answer), not the question asked."""
-    _withhold(answer, f"(Not shown: the question asks for {KIND_WORDS[kind]}; the model's answer states "
-                      "none.)" if kind else "(Not shown: the only sentence found for the model's answer "
-                      "is a headline.)", "off-question" if kind else "headline")
+    something else (often a real sentence that does not answer), not the question asked. `said`:
+    the model's wording, when it was replaced by its quote, which does not answer either."""
+    if not kind:
+        note = "(Not shown: the only sentence found for the model's answer is a headline.)"
+    elif said:
+        note = (f"(Not shown: the question asks for {KIND_WORDS[kind]}; the model answered \"{said}\", "
+                "which its quote does not state, and the quote states none.)")
+    else:
+        note = f"(Not shown: the question asks for {KIND_WORDS[kind]}; the model's answer states none.)"
+    _withhold(answer, note, "off-question" if kind else "headline")
 
 
 def _quote_instead(text: str | None, question: str, located: list[tuple[str, int]],

@@ -81,7 +81,7 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         shown = {n for e in _uncounted(q, found.undated) for n in found.names_undated.get(e.id, ())}
         left = [u for u in found.unmet if u.removeprefix("the name ") not in shown]
         shown_apart, found.unmet = left != found.unmet, left
-    if found.unmet or not found.events and (q.names or q.kind == "which_year"):
+    if found.unmet or not found.events and q.kind == "which_year":
         return None  # the table cannot meet the question: retrieval may still answer it
     answer = Answer(question, model=model, period=q.period.label() if q.period else None)
     answer.timings["retrieval_s"] = round(time.perf_counter() - started, 3)
@@ -89,8 +89,9 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         # Nothing in the period asked: say what the table holds (never a figure of another
         # period or of an event whose year is unknown), or let retrieval try.
         everywhere = EventQuestion(q.kind, q.targets, names=q.names, alternatives=q.alternatives)
-        relevant = match(everywhere, events, lambda source: texts.get(source, "")).events
-        if not relevant or q.period is None and not q.months:
+        anywhen = match(everywhere, events, lambda source: texts.get(source, ""))
+        relevant = anywhen.events
+        if not relevant or anywhen.unmet or q.period is None and not q.months:
             return None
         answer.passages, numbers = _passages(relevant[:8], q, store)
         maybe = _uncounted(q, relevant)
@@ -459,7 +460,9 @@ def _none_in_period(answer: Answer, q: EventQuestion, relevant: list[Event], sho
     # `shown`: events of unknown year the caller shows, cited, as perhaps of the period; then the
     # years the articles do report are cited too, for the reader to check them.
     target = q.targets[0]
-    dated = " in an event of known year" if shown else ""
+    # With the names the events must give: "no soldiers killed in 2012" would deny 2012's others.
+    named = f" that names {' and '.join(q.names)}" if q.names else ""
+    dated = f" in an event{' of known year' if shown else ''}{named}" if shown or named else ""
     if q.kind == "events":
         on = f" on {_noun(target)}" if target.nouns else ""
         answer.text = f"The articles report no events{on} in {_period_label(q)}{dated}"

@@ -62,8 +62,14 @@ def test_the_pipeline_cites_the_passage_that_states_a_name_or_shows_the_quote():
                       raw_reply='Answer: Tom Quill led the attack in which four soldiers died [1].\n'
                                 'Quote: [1] "Four soldiers died in the valley on Friday."')
     _finish(invented, "", 0.0)
-    assert "Quill" not in invented.text and invented.text.startswith("Four soldiers died in the valley")
+    # Its quote names no one either ("Four" opens the sentence, "Friday" is a day): withheld.
+    assert "Quill" not in invented.text and not invented.answered and invented.withheld_why == "off-question"
     assert "Tom Quill" in invented.full_text  # the note says what was left out, and why
+    quoted = Answer("Who led the attack in which four soldiers died?", passages=passages,
+                    raw_reply='Answer: Tom Quill led the attack in which four soldiers died [2].\n'
+                              'Quote: [2] "The attack was led by Ana Brel."')
+    _finish(quoted, "", 0.0)
+    assert "Quill" not in quoted.text and quoted.text.startswith("The attack was led by Ana Brel")
 
 
 TOPICS = ("mines", "nigeria", "layoffs")
