@@ -188,8 +188,8 @@ def _stated_toll(question: str, store: Store, started: float, model: str) -> Ans
     article may state it ("the conflict killed some 70,000 people"): that statement, quoted and
     cited as what it is. None when the question is no such question or no statement meets it."""
     q = parse(question, tolls=True)
-    if q is None or len(q.targets) != 1:
-        return None
+    if q is None or len(q.targets) != 1 or q.other_part:
+        return None  # not "how many": "which body documented the conflict's death toll?"
     target, texts = q.targets[0], _article_texts(store)
     found: dict[tuple[str, str], float] = {}  # (article, sentence): figure
     for e in load_events(store):

@@ -306,6 +306,9 @@ def test_a_conflicts_toll_is_answered_by_what_the_articles_state_of_it(counted):
     try:  # a name no statement's article gives: left to the passages
         assert answer_from_events("How many people were killed in the conflict in Atlantis?", counted, store,
                                   0.0) is None
+        # not a count: the body that documented the toll
+        assert answer_from_events("Which Peruvian body documented the conflict's death toll?", counted, store,
+                                  0.0) is None
     finally:
         store.close()
 
