@@ -101,6 +101,8 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
             _show_uncounted(answer, q, [], maybe, numbers, store)
             return _finish(answer, relevant, numbers, started)
         return _finish(answer, [], numbers, started)
+    if q.kind == "which_year":  # its events of unknown year are shown beside the answer, not counted
+        found.events, found.undated = found.events + found.undated, []
     answer.passages, numbers = _passages(found.events, q, store)
     if q.kind == "which_year":
         cited = _which_year(answer, q, found.events, numbers)
@@ -113,7 +115,7 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
     if rest:
         answer.notes.append(f"Not counted: {len(rest)} more event(s) of this kind whose year the "
                             "articles do not give (see `rag events`).")
-    unknown = [e for e in found.events if not e.year]
+    unknown = [e for e in found.events if not e.year and q.kind != "which_year"]
     within = [e for e in unknown if only_years_of_period(e, q)]
     if within:
         refs = "".join(_refs(e, numbers) for e in within)
@@ -384,8 +386,12 @@ def _total(answer: Answer, q: EventQuestion, events: list[Event], numbers: dict)
         span = f" in {_period_label(q)}" if q.period or q.months else ""
         head = f"{fmt(total)} {_noun(target, total)}{verb}{span}"
         if len(counted) == 1:
-            e = counted[0][0]
-            parts.append(f"{head}: {_when(e)}{_reported(e)} {_refs(e, numbers)}")
+            e, v = counted[0]
+            made = _made_of(e, target, v)
+            made_of = f" ({made})" if made else ""
+            parts.append(f"{head}{made_of}: {_when(e)}{_reported(e)} {_refs(e, numbers)}")
+            if made and len(q.targets) == 1:
+                answer.breakdown = f"{made[:1].upper()}{made[1:]}."  # shown after a wording that drops it
         else:
             each = "; ".join(f"{fmt(v)} on {_when(e)}{_reported(e)} {_refs(e, numbers)}" for e, v in counted)
             sums = " + ".join(fmt(v) for _, v in counted)
@@ -400,6 +406,20 @@ def _total(answer: Answer, q: EventQuestion, events: list[Event], numbers: dict)
         answer.breakdown = f"{answer.breakdown}\n\n{' '.join(notes)}".strip()
     answer.answered = bool(parts)
     return events
+
+
+def _made_of(event: Event, target: Target, value: float) -> str:
+    """'4 fighters and 2 soldiers: 4 + 2 = 6' when the event's figure is the sum of groups its
+    sentences count apart ("left four rebel fighters dead. Two soldiers were also killed") and
+    none of them states it; '' otherwise."""
+    if target.nouns or any(re.search(rf"\b{fmt(value)}\b", m.sentence) for m in event.mentions):
+        return ""
+    groups = [(c.value, noun) for outcome, noun in sorted(event.keys()) if outcome == target.outcome and noun
+              for c in [choose(group_reports(event, outcome, noun))] if c]
+    if len(groups) < 2 or sum(v for v, _ in groups) != value:
+        return ""
+    return (" and ".join(f"{fmt(v)} {plural(noun, v)}" for v, noun in groups)
+            + f": {' + '.join(fmt(v) for v, _ in groups)} = {fmt(value)}")
 
 
 def _period_label(q: EventQuestion) -> str:
@@ -418,7 +438,8 @@ def _reported(event: Event) -> str:
 
 
 def _which_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: dict) -> list[Event]:
-    """The year with the highest count; returns the events of that year (the ones cited)."""
+    """The year with the highest count; returns the events it cites (every year's, and those of
+    unknown year shown beside it)."""
     target = q.targets[0]
     per_year: dict[int, list[tuple[Event, float]]] = defaultdict(list)
     for e in events:
@@ -430,8 +451,12 @@ def _which_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: 
     totals = {y: sum(v for _, v in items) for y, items in per_year.items()}
     best = max(totals.values())
     top = sorted(y for y, t in totals.items() if t == best)
-    refs = "".join(dict.fromkeys(_refs(e, numbers) for y in top for e, _ in per_year[y]))
-    others = ", ".join(f"{fmt(totals[y])} in {y}" for y in sorted(totals) if y not in top)
+    def year_refs(years: list[int]) -> str:
+        return "".join(dict.fromkeys(_refs(e, numbers) for y in years for e, _ in per_year[y]))
+
+    refs = year_refs(top)
+    # Each year compared against is cited too: "against 2 in 2020 [4]" is checkable.
+    others = ", ".join(f"{fmt(totals[y])} in {y} {year_refs([y])}" for y in sorted(totals) if y not in top)
     label = " and ".join(str(y) for y in top)
     superlative = "the deadliest year" if target.outcome == "killed" else "the year with the most"
     answer.text = (f"{label} {'was' if len(top) == 1 else 'were equally'} {superlative} for {_noun(target)}: "
@@ -451,7 +476,7 @@ def _which_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: 
                          f"{sums}.")
     answer.answered = True
     answer.notes.append(_arithmetic(target, [(e, v) for y in sorted(per_year) for e, v in per_year[y]]))
-    return [e for y in top for e, _ in per_year[y]]
+    return [e for y in sorted(per_year) for e, _ in per_year[y]] + unknown
 
 
 def _none_in_period(answer: Answer, q: EventQuestion, relevant: list[Event], shown: list[Event],
