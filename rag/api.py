@@ -99,6 +99,7 @@ def ask(
                                          model_label(settings), started, NO_ANSWER)
             about = about or compare_dates(question, retrieval.passages, model_label(settings), started)
             if about is not None:
+                about.candidates = retrieval.pool  # what retrieval found, as for any passage answer
                 about.timings["retrieval_s"] = round(retrieval.seconds, 3)
                 return about
         answer = Answer(question, passages=retrieval.passages, candidates=retrieval.pool,
