@@ -310,7 +310,7 @@ LOOK_AGAIN = {"off-subject", "off-question"}
 
 
 # 'Which agency reported the toll?' asks for the source an article's text credits ("..., reported
-# the AFP", "per X", "as a series by X outlined", "X reports"). The small model answers it with the
+# the Wire Agency", "per X", "as a series by X outlined", "X reports"). The small model answers it with the
 # outlet in the passage's heading, which published the article but is not whom its text credits.
 CREDITED = r"(?:[A-Z][\w'’.&-]*|[a-z]+\d[\w-]*)(?:\s+[A-Z][\w'’.&-]*)*"
 CREDIT = re.compile(r"\b(?i:according to|per|reported by|citing|quoting|by)\s+(?:the\s+)?" + CREDITED

@@ -253,7 +253,7 @@ class KeywordIndex:
         return [name for name in question_names(question) if not self._contains(name)]
 
     def _contains(self, name: str) -> bool:
-        # 'Al Jazeera and Latin Post': two names, each known on its own (one is an outlet).
+        # 'the Andes Daily and Valle Post articles': two names, each known on its own (one an outlet).
         parts = re.split(r"\s+(?:and|or|&)\s+", name)
         if len(parts) > 1:
             return all(self._contains(part) for part in parts)

@@ -227,7 +227,7 @@ def _names(doc: Any, targets: list[Target]) -> tuple[list[str], set[tuple[str, s
 
 def _coordinated(a: Any, b: Any) -> bool:
     """Does the dependency path between a and b pass through a coordination ('conj')? Or, where
-    the parse went astray ('the 2023 Putis clash' read as a verb), do only a few words joined by
+    the parse went astray ('the 2023 Ridgeford clash' read as a verb), do only a few words joined by
     'and'/'or' stand between them ('the X battle and the 2023 Y clash')?"""
     first, last = sorted((a, b), key=lambda t: t.i)
     between = first.doc[first.i + 1: last.i]
