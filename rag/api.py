@@ -247,7 +247,7 @@ def _second_look(llm: object, question: str, passages: list[Passage], settings: 
     leads, messages = second_look(asked, passages, settings.second_look,
                                   can_answer=can_answer if kind in DATE_KINDS | {"source"} else None)
     if not leads:
-        return None  # no sentence states a date
+        return None  # no sentence states a date (or credits a source)
     said = _ask_once(llm, messages, 4, answer, "second_look_s")
     picked = re.match(r"\s*(\d+)", said)
     k = int(picked.group(1)) if picked else 0
@@ -312,7 +312,7 @@ LOOK_AGAIN = {"off-subject", "off-question"}
 # 'Which agency reported the toll?' asks for the source an article's text credits ("..., reported
 # the Wire Agency", "per X", "as a series by X outlined", "X reports"). The small model answers it with the
 # outlet in the passage's heading, which published the article but is not whom its text credits.
-CREDITED = r"(?:[A-Z][\w'’.&-]*|[a-z]+\d[\w-]*)(?:\s+[A-Z][\w'’.&-]*)*"
+CREDITED = r"(?:[A-Z][\w'’.&-]*|" + cite.DIGIT_NAME + r")(?:\s+[A-Z][\w'’.&-]*)*"
 CREDIT = re.compile(r"\b(?i:according to|per|reported by|citing|quoting|by)\s+(?:the\s+)?" + CREDITED
                     + r"|\b(?:reported|reports|said|says|wrote|outlined)\s+(?:the\s+)?" + CREDITED
                     + r"|" + CREDITED + r"\s+(?:reported|reports|said|says|wrote|outlined)\b")

@@ -316,6 +316,7 @@ def ungrounded(answer: str, support: str) -> list[str]:
 
 WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 CALENDAR_WORDS = {*WEEKDAYS, *(m.lower() for m in MONTH_NAMES)}  # 'Monday' names no one
+DIGIT_NAME = r"[a-z]+\d[\w-]*"  # a name in lower case with a digit: 'i24'
 MONTH = re.compile(r"\b(?:" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\.?(?=\W|$)|\b\d{4}-\d\d\b", re.I)
 YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s\b)?")
 # What a question asks for, by its wording (English question forms), and what an answer must
@@ -350,10 +351,11 @@ def _opens_sentence(text: str, at: int) -> bool:
     return not before or before[-1] in ".!?:\n"
 
 
-def _proper(text: str, at: int) -> bool:
+def _proper_starts(text: str) -> set[int]:
+    """Where the parser reads a proper noun in `text` (character offsets)."""
     from index.nlp import nlp
 
-    return any(t.idx == at and t.pos_ == "PROPN" for t in nlp()(text))
+    return {t.idx for t in nlp()(text) if t.pos_ == "PROPN"}
 
 
 def gives(answer: str, question: str, kind: str) -> bool:
@@ -363,14 +365,15 @@ def gives(answer: str, question: str, kind: str) -> bool:
     months = {m.lower()[:3] for m in MONTH.findall(text)} - {m.lower()[:3] for m in MONTH.findall(question)}
     if kind in ("name", "source"):  # any capitalised run, a sentence's first word too ('Ruiz wrote it')
         asked = fold(question)
-        if kind == "source" and any(w not in asked for w in re.findall(r"\b[a-z]+\d[\w-]*", text)):
+        if kind == "source" and any(w not in asked for w in re.findall(rf"\b{DIGIT_NAME}", text)):
             return True  # 'i24'
         found = [m for m in NAME.finditer(text)
                  if fold(m.group()) not in asked
                  and set(fold(m.group()).split()) - STOPWORDS - OWN_WORDS - CALENDAR_WORDS]
         # A sentence's first word is a name only if the parser reads it as one: not 'Later, ...'.
-        return any(" " in m.group() or not _opens_sentence(text, m.start()) for m in found) or \
-            any(_proper(text, m.start()) for m in found)
+        if any(" " in m.group() or not _opens_sentence(text, m.start()) for m in found):
+            return True
+        return bool(found) and bool({m.start() for m in found} & _proper_starts(text))
     if kind == "figure":
         return bool(numbers(text) - numbers(question))
     if kind == "weekday":

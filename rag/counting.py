@@ -203,13 +203,11 @@ def _stated_toll(question: str, store: Store, started: float, model: str) -> Ans
                     found[(m.source, m.sentence)] = c.value
     if not found:
         return None
-    chunks: dict[str, list[Passage]] = defaultdict(list)
-    for p in keyword_index(store).passages:
-        chunks[p.source].append(p)
+    chunks = _chunks(store)
     answer = Answer(question, model=model, route="events")
     cited: list[tuple[int, str]] = []
     for source, sentence in found:
-        home = next((p for p in chunks.get(_source_path(source, chunks), []) if sentence in p.text), None)
+        home = _home(source, sentence, chunks)
         if home is None:
             continue
         if home not in answer.passages:
@@ -264,10 +262,7 @@ def _show_uncounted(answer: Answer, q: EventQuestion, counted: list[Event], mayb
     possible = sorted(named & {y for e in maybe for y in e.possible_years})
     when = " or ".join(map(str, possible)) if possible else _period_label(q)
     they = "it is" if len(maybe) == 1 else "they are"
-    total = fmt(sum(figures))
-    if len(figures) > 1:
-        total = f"{' + '.join(fmt(v) for v in figures)} = {total}"
-    shown += f" If {they} of {when}, the total is {total}."
+    shown += f" If {they} of {when}, the total is {_sum_shown(figures)}."
     first, _, rest = answer.text.partition("\n\n")
     answer.text = first.rstrip() + shown + (f"\n\n{rest}" if rest else "")
     return maybe
@@ -394,8 +389,7 @@ def _total(answer: Answer, q: EventQuestion, events: list[Event], numbers: dict)
                 answer.breakdown = f"{made[:1].upper()}{made[1:]}."  # shown after a wording that drops it
         else:
             each = "; ".join(f"{fmt(v)} on {_when(e)}{_reported(e)} {_refs(e, numbers)}" for e, v in counted)
-            sums = " + ".join(fmt(v) for _, v in counted)
-            parts.append(f"{head}, in {len(counted)} events: {each} ({sums} = {fmt(total)})")
+            parts.append(f"{head}, in {len(counted)} events: {each} ({_sum_shown([v for _, v in counted])})")
         notes += _disagreements(target, [e for e, _ in counted])
         answer.notes.append(_arithmetic(target, counted))
     answer.text = ". ".join(p[0].upper() + p[1:] for p in parts) + "."
@@ -408,6 +402,12 @@ def _total(answer: Answer, q: EventQuestion, events: list[Event], numbers: dict)
     return events
 
 
+def _sum_shown(values: list[float]) -> str:
+    """'4 + 7 = 11'; a single figure alone: '4'."""
+    total = fmt(sum(values))
+    return f"{' + '.join(fmt(v) for v in values)} = {total}" if len(values) > 1 else total
+
+
 def _made_of(event: Event, target: Target, value: float) -> str:
     """'4 fighters and 2 soldiers: 4 + 2 = 6' when the event's figure is the sum of groups its
     sentences count apart ("left four rebel fighters dead. Two soldiers were also killed") and
@@ -418,8 +418,8 @@ def _made_of(event: Event, target: Target, value: float) -> str:
               for c in [choose(group_reports(event, outcome, noun))] if c]
     if len(groups) < 2 or sum(v for v, _ in groups) != value:
         return ""
-    return (" and ".join(f"{fmt(v)} {plural(noun, v)}" for v, noun in groups)
-            + f": {' + '.join(fmt(v) for v, _ in groups)} = {fmt(value)}")
+    told = " and ".join(f"{fmt(v)} {plural(noun, v)}" for v, noun in groups)
+    return f"{told}: {_sum_shown([v for v, _ in groups])}"
 
 
 def _period_label(q: EventQuestion) -> str:
@@ -470,10 +470,8 @@ def _which_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: 
     extra = [_figure(e, target) for e in unknown]
     if years and not any(totals.get(y) for y in years) and sum(extra) > best:
         they = "it is" if len(unknown) == 1 else "they are all"
-        sums = f"{' + '.join(fmt(v) for v in extra)} = {fmt(sum(extra))}" if len(extra) > 1 \
-            else fmt(sum(extra))
         answer.text += (f" If {they} of one year ({_years(sorted(years))}), that year was {superlative}: "
-                         f"{sums}.")
+                         f"{_sum_shown(extra)}.")
     answer.answered = True
     answer.notes.append(_arithmetic(target, [(e, v) for y in sorted(per_year) for e, v in per_year[y]]))
     return [e for y in sorted(per_year) for e, _ in per_year[y]] + unknown
@@ -572,9 +570,7 @@ def _passages(events: list[Event], q: EventQuestion, store: Store) -> tuple[list
     """For each event and article, the passage holding the sentence that states a counted figure
     (the article's first passage for a headline). Returns the passages and
     {(event id, source, sentence): passage number}."""
-    chunks: dict[str, list[Passage]] = defaultdict(list)
-    for p in keyword_index(store).passages:
-        chunks[p.source].append(p)
+    chunks = _chunks(store)
     passages: list[Passage] = []
     numbers: dict[tuple[str, str, str], int] = {}
     for event in events:
@@ -582,16 +578,28 @@ def _passages(events: list[Event], q: EventQuestion, store: Store) -> tuple[list
             for noun in target.nouns or ("",):
                 for r in group_reports(event, target.outcome, noun):
                     key = (event.id, r.source, r.sentence)
-                    source = _source_path(r.source, chunks)
-                    home = next((p for p in chunks.get(source, []) if r.sentence in p.text), None)
-                    if home is None and chunks.get(source):
-                        home = chunks[source][0]  # a headline: the article's first passage
+                    article = chunks.get(_source_path(r.source, chunks), [])
+                    # A headline is in no passage's text: the article's first passage shows it.
+                    home = _home(r.source, r.sentence, chunks) or (article[0] if article else None)
                     if home is None or key in numbers:
                         continue
                     if home not in passages:
                         passages.append(home)
                     numbers[key] = passages.index(home) + 1
     return passages, numbers
+
+
+def _chunks(store: Store) -> dict[str, list[Passage]]:
+    """Every passage of the index, by its article."""
+    chunks: dict[str, list[Passage]] = defaultdict(list)
+    for p in keyword_index(store).passages:
+        chunks[p.source].append(p)
+    return chunks
+
+
+def _home(source: str, sentence: str, chunks: dict[str, list[Passage]]) -> Passage | None:
+    """The passage of article `source` that holds `sentence`."""
+    return next((p for p in chunks.get(_source_path(source, chunks), []) if sentence in p.text), None)
 
 
 def _source_path(source: str, chunks: dict) -> str:

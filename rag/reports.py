@@ -43,8 +43,7 @@ def compare_dates(question: str, passages: list[Passage], model: str, started: f
         chosen: dict[str, tuple[int, str, str]] = {}  # article: (passage number, sentence, as shown)
         for _, n, sentence in ranked:
             p = passages[n - 1]
-            if p.source in chosen or about_event and not any(
-                    m.group()[:5].lower() == stem for m in EVENT_WORDS.finditer(sentence)):
+            if p.source in chosen or about_event and not _event_words(sentence, stem):
                 continue
             shown = cite.readable(annotate_dates(sentence, p.date))
             if cite.gives(shown, question, "date"):
@@ -70,7 +69,7 @@ def _verdict(picked: list[tuple[int, str, str]], stem: str) -> str:
     sentence names none."""
     days: dict[str, list[int]] = {}
     for n, _, shown in picked:
-        near = [m for m in EVENT_WORDS.finditer(shown) if m.group()[:5].lower() == stem]
+        near = _event_words(shown, stem)
         if near:  # 'the attack around 4pm on Saturday ..., as of Tuesday morning': Saturday
             shown = shown[max(0, near[0].start() - NEAR): near[0].end() + NEAR]
         named = _weekdays(shown)
@@ -81,6 +80,11 @@ def _verdict(picked: list[tuple[int, str, str]], stem: str) -> str:
         return f" They agree on the day: {next(iter(days)).title()}."
     each = ", ".join(f"{day.title()} {''.join(f'[{n}]' for n in ns)}" for day, ns in days.items())
     return f" They differ on the day: {each}."
+
+
+def _event_words(text: str, stem: str) -> list[re.Match]:
+    """Where `text` names the event the question names ('attack', 'attacked': stem 'attac')."""
+    return [m for m in EVENT_WORDS.finditer(text) if m.group()[:5].lower() == stem]
 
 
 def _weekdays(text: str) -> set[str]:

@@ -278,9 +278,6 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
     question gives are looked for (an event's own sentences may not repeat its place)."""
     cache: dict[str, str] = {}
 
-    def words(text: str) -> str:
-        return " " + re.sub(r"\W+", " ", fold(text)) + " "
-
     def lead(source: str) -> str:
         if source not in cache:
             text = text_of(source)
@@ -292,24 +289,24 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
     def names_weak(event: Event) -> set[str]:
         """Names its articles print only once, in passing: enough beside a name that identifies
         the event ('the Red Banner attack on Ridgeford'), never alone."""
-        bodies = [words(text_of(m.source)) for m in event.mentions if m.role == "main"]
+        bodies = [_words(text_of(m.source)) for m in event.mentions if m.role == "main"]
         return {n for n in q.names if any(_name_in(n, b) for b in bodies)}
 
     def names_met(event: Event) -> set[str]:
         # What an event is about: its articles' headlines and leads, the names they print more
         # than once (main mentions), and the sentences that state its figures; not every name an
         # article prints in passing ("Acme, Globex and Initech have all slashed their ranks").
-        texts = [words((lead(m.source) if m.role == "main" else " ".join(m.names)) + " " + m.sentence
+        texts = [_words((lead(m.source) if m.role == "main" else " ".join(m.names)) + " " + m.sentence
                        + " " + _told_on(text_of(m.source), m.sentence))
                  for m in event.mentions]
-        bodies = [words(text_of(m.source)) for m in event.mentions if m.role == "main"]
+        bodies = [_words(text_of(m.source)) for m in event.mentions if m.role == "main"]
         return {n for n in q.names if any(_name_in(n, t) for t in texts)
                 or any(_name_in(n, b, times=2) for b in bodies)}
 
     def names_own(event: Event) -> int:
         """Names given by the event's own words (headline, lead, counted sentences), not those it
         only inherits from the article that recalls it."""
-        texts = [words((lead(m.source) if m.role == "main" else "") + " " + m.sentence)
+        texts = [_words((lead(m.source) if m.role == "main" else "") + " " + m.sentence)
                  for m in event.mentions]
         return sum(1 for n in q.names if any(_name_in(n, t) for t in texts))
 
@@ -417,8 +414,13 @@ def plural_of(noun: str) -> str:
 
 def mentions_all(names: list[str], text: str) -> bool:
     """Does `text` name each of `names` (their distinctive words, folded)?"""
-    folded = " " + re.sub(r"\W+", " ", fold(text)) + " "
+    folded = _words(text)
     return all(_name_in(n, folded) for n in names)
+
+
+def _words(text: str) -> str:
+    """' word word ': folded, punctuation dropped, spaced at both ends for _name_in."""
+    return " " + re.sub(r"\W+", " ", fold(text)) + " "
 
 
 def _name_in(name: str, text: str, times: int = 1) -> bool:
