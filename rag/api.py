@@ -224,28 +224,35 @@ def _as_given(passages: list[Passage]) -> list[str]:
 
 
 def _second_look(llm: object, question: str, passages: list[Passage], settings: Settings,
-                 answer: Answer) -> str | None:
+                 answer: Answer, among: tuple[set[int], list[str]] | None = None) -> str | None:
     """The model found no answer in the passages, or one the checks withhold (_settle): it is
     asked which of the sentences that bear most on the question answers it. Returns that
     sentence as a reply (the sentence, dates as words, quoted and cited; its quote the sentence
-    itself), for _finish to check as any other; None when the model says none does."""
+    itself), for _finish to check as any other; None when the model says none does. `among`: the
+    passages whose sentences may be offered (all when None) and what their articles name."""
     # A 'when?' is answered by a sentence that states a date: only those are offered, so other
     # sentences about the event do not crowd them out. Not so for figures and names: most news
     # sentences state some, and offered only those, the model chose one for 'how much ransom?'
     # (an unanswerable question) that counts abducted students.
     # A 'which source?' by one that credits a source.
-    kind = cite.asks_for(question)
+    # A 'why?' by one that states a cause.
+    kind = "cause" if cite.ASKS_CAUSE.search(question) else cite.asks_for(question)
 
     def can_answer(shown: str) -> bool:
         if kind == "source":
             return bool(CREDIT.search(shown))
+        if kind == "cause":
+            return bool(cite.CAUSE.search(shown))
         return cite.gives(cite.readable(shown), question, kind)
 
     # Told what to look for, the model picks the crediting sentence it otherwise passed over.
     asked = f"{question} (The sentence that answers names the source it credits.)" if kind == "source" \
         else question
-    leads, messages = second_look(asked, passages, settings.second_look,
-                                  can_answer=can_answer if kind in DATE_KINDS | {"source"} else None)
+    among, names = among or (None, [])
+    if names:
+        asked = _without_places(asked, names)
+    leads, messages = second_look(asked, passages, settings.second_look, among=among,
+                                  can_answer=can_answer if kind in DATE_KINDS | {"source", "cause"} else None)
     if not leads:
         return None  # no sentence states a date (or credits a source)
     said = _ask_once(llm, messages, 4, answer, "second_look_s")
@@ -256,6 +263,20 @@ def _second_look(llm: object, question: str, passages: list[Passage], settings: 
     n, sentence = leads[k - 1]
     shown = cite.readable(annotate_dates(sentence, passages[n - 1].date))
     return f'Answer: "{shown}" [{n}]\nQuote: [{n}] "{sentence}"'
+
+
+def _without_places(question: str, names: list[str]) -> str:
+    """The question without its phrases that place it by the names ('What caused the explosion in
+    the X mines in Y?' -> 'What caused the explosion?'), when every sentence offered is from an
+    article that names them: a sentence need not repeat them, and the small model answers 0 for
+    one that does not."""
+    from index.nlp import nlp
+
+    doc = nlp()(question)
+    named = {cite.fold(n) for n in names}
+    cut = {t.i for t in doc if t.dep_ == "prep" and any(cite.fold(w.text) in named for w in t.subtree)
+           for t in t.subtree}
+    return "".join(t.text_with_ws for t in doc if t.i not in cut).replace(" ?", "?").strip()
 
 
 def _ask_once(llm: object, messages: list[dict[str, str]], max_tokens: int, answer: Answer,
@@ -305,7 +326,9 @@ def _reply(llm: object, messages: list[dict[str, str]], settings: Settings, answ
 # for, one about another subject (the model took a like fact of another article). The chosen
 # sentence must state a date or a name to pass. Not for other questions: for "what caused the
 # explosion?" the model chose a sentence about the rescue (every sentence passes a check that asks
-# for no kind of answer), and for "how much?" one that counts something else.
+# for no kind of answer), and for "how much?" one that counts something else. A "why?" answered
+# from another subject's article is looked at again among the sentences that state a cause in the
+# articles that name what the question names.
 LOOK_AGAIN = {"off-subject", "off-question"}
 
 
@@ -335,14 +358,16 @@ def _settle(answer: Answer, streamed: str, started: float, settings: Settings,
     notes = list(answer.notes)
     _finish(answer, streamed, started, settings.verify_quotes, chunks_of)
     kind = cite.asks_for(answer.question)
+    why = answer.withheld_why == "off-subject" and bool(cite.ASKS_CAUSE.search(answer.question))
     worth = (answer.withheld and answer.withheld_why in LOOK_AGAIN and kind in SENTENCE_KINDS
-             or kind == "source" and _credit_missed(answer))
+             or kind == "source" and _credit_missed(answer) or why)
     if not (worth and settings.verify_quotes and settings.second_look
             and "second_look_s" not in answer.timings and any(p.leads for p in answer.passages)):
         return
+    among = _on_subject(answer, chunks_of) if why else None
     llm = load_llm(settings)
     with llm_lock(settings):
-        picked = _second_look(llm, answer.question, answer.passages, settings, answer)
+        picked = _second_look(llm, answer.question, answer.passages, settings, answer, among)
     if picked is None:
         return
     verdict = ("text", "answered", "withheld", "withheld_why", "notes", "citations", "raw_reply")
@@ -444,22 +469,36 @@ def _finish(answer: Answer, streamed: str, started: float, verify_quotes: bool =
     answer.timings["total_s"] = round(time.perf_counter() - started, 3)
 
 
+def _asked(found: list[str], question: str) -> set[str]:
+    """The names among `found` that the question names (not its dates or figures)."""
+    asked = cite.fold(question)
+    return {n for n in found if cite.fold(n) in asked and not any(ch.isdigit() for ch in n)
+            and cite.fold(n).rstrip(".") not in MONTHS and cite.fold(n) not in WEEKDAYS}
+
+
+def _article_texts(p: Passage, chunks_of: Callable[[str], list[Passage]] | None) -> list[str]:
+    return [p.title, p.outlet, p.author, *(c.text for c in _article(p, chunks_of))]
+
+
+def _on_subject(answer: Answer, chunks_of: Callable[[str], list[Passage]] | None,
+                ) -> tuple[set[int], list[str]]:
+    """The passages whose articles name every name the question names, and those names."""
+    names = sorted(_asked(cite.ungrounded(answer.question, ""), answer.question))
+    return {n for n, p in enumerate(answer.passages, start=1)
+            for article in [" ".join(_article_texts(p, chunks_of))]
+            if not any(cite.ungrounded(name, article) for name in names)}, names
+
+
 def _withhold_off_subject(answer: Answer, cited: list[int],
                           chunks_of: Callable[[str], list[Passage]] | None) -> None:
     """'What severance did X offer?' answered from an article about Y that never mentions X: the
     answer puts the question's names on another subject's facts. When none of the names of the
     question that the answer states is in any article it cites, it is not given."""
-    def asked(found: list[str]) -> set[str]:
-        return {n for n in found if cite.fold(n) in question and not any(ch.isdigit() for ch in n)
-                and cite.fold(n).rstrip(".") not in MONTHS and cite.fold(n) not in WEEKDAYS}
-
-    question = cite.fold(answer.question)
-    stated = asked(cite.ungrounded(answer.text, ""))
+    stated = _asked(cite.ungrounded(answer.text, ""), answer.question)
     if not stated:
         return
-    articles = [text for n in cited for p in [answer.passages[n - 1]]
-                for text in [p.title, p.outlet, p.author, *(c.text for c in _article(p, chunks_of))]]
-    if asked(cite.ungrounded(answer.text, " ".join(articles))) != stated:
+    articles = [text for n in cited for text in _article_texts(answer.passages[n - 1], chunks_of)]
+    if _asked(cite.ungrounded(answer.text, " ".join(articles)), answer.question) != stated:
         return
     _withhold(answer, f"(Not shown: the model answered \"{answer.text}\", but no article it cites "
                       f"({_refs(cited)}) mentions {_join(sorted(stated))}: the answer is about something "

@@ -339,9 +339,19 @@ ASKS = [
 ]
 
 
+# 'What caused the fire?', 'Why ...?': a question asking for a cause, answered by a sentence with
+# words that state one ('A build-up of gas apparently triggered the blast'). Not a kind asks_for()
+# gives: an answer's wording need not say 'because' ('He said they had hired too many').
+ASKS_CAUSE = re.compile(r"^why\b|^what (?:caused|triggered|sparked|started|led to)\b"
+                        r"|^what (?:is|was|are|were) the (?:causes?|reasons?|trigger)\b", re.I)
+CAUSE = re.compile(r"\b(?:caus(?:e|es|ed|ing)|trigger(?:s|ed|ing)?|spark(?:s|ed)?|blam(?:e|es|ed)|"
+                   r"because|due to|owing to|result(?:ed|s)? (?:of|from)|led to|attribut(?:e|es|ed)|"
+                   r"reasons?)\b", re.I)
+
+
 def asks_for(question: str) -> str | None:
     """What kind of thing the question asks for ('day', 'weekday', 'month', 'year', 'date',
-    'figure', 'name'), when its wording says so; None for the rest ('what happened?')."""
+    'figure', 'name', 'source'), when its wording says so; None for the rest ('what happened?')."""
     q = " ".join(question.lower().split())
     return next((kind for kind, pattern in ASKS if pattern.search(q)), None)
 

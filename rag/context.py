@@ -219,13 +219,14 @@ PICK_SYSTEM = ("You find the sentence that answers a question about news article
 
 
 def second_look(question: str, passages: list[Passage], count: int,
-                can_answer: Callable[[str], bool] | None = None,
+                can_answer: Callable[[str], bool] | None = None, among: set[int] | None = None,
                 ) -> tuple[list[tuple[int, str]], list[dict[str, str]]]:
     """The `count` sentences of the passages given that bear most on the question (focus()
     ranked them), as [(passage number, sentence)], and the prompt that asks which one answers.
     `can_answer(sentence as shown)`: only such sentences are offered ('on what date?': those that
-    state a day)."""
+    state a day). `among`: only the sentences of these passages (numbered from 1)."""
     ranked = sorted(((score, n, sentence) for n, p in enumerate(passages, start=1)
+                     if among is None or n in among
                      for score, sentence in p.leads), key=lambda lead: -lead[0])
     shown = ((n, sentence, annotate_dates(as_data(sentence), passages[n - 1].date))
              for _, n, sentence in ranked)  # annotated only as far as needed

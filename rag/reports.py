@@ -55,18 +55,22 @@ def compare_dates(question: str, passages: list[Passage], model: str, started: f
         return None
     answer = Answer(question, passages=passages, model=model, route="passages")
     told = " ".join(f"[{n}] “{' '.join(shown.split())}”" for n, _, shown in picked)
-    answer.text = f"The reports, in their own words: {told}{_verdict(picked, stem)}"
-    answer.citations = [Citation.of(n, passages[n - 1], [sentence]) for n, sentence, _ in picked]
+    days = _days(picked, stem)
+    dated = _dated_days(days, passages)
+    answer.text = f"The reports, in their own words: {told}{_verdict(days)}" + "".join(
+        f" [{k}]{'' if k == n else f', of the same article as [{n}],'} gives the date {date}, "
+        f"a {day.title()}: “{' '.join(sentence.split())}”" for day, (n, k, date, sentence) in dated.items())
+    answer.citations = [Citation.of(n, passages[n - 1], [sentence]) for n, sentence, _ in picked] + [
+        Citation.of(k, passages[k - 1], [sentence]) for n, k, _, sentence in dated.values()]
     answer.notes.append("Each article's sentence that dates the event, as retrieval ranked them; "
                         "not worded by the model.")
     answer.timings["total_s"] = answer.timings["first_token_s"] = round(time.perf_counter() - started, 3)
     return answer
 
 
-def _verdict(picked: list[tuple[int, str, str]], stem: str) -> str:
-    """' They differ on the day: Saturday [1][3], Sunday [2].' when each sentence names one
-    weekday (or a full date, whose weekday is known) near the event's word; nothing when a
-    sentence names none."""
+def _days(picked: list[tuple[int, str, str]], stem: str) -> dict[str, list[int]]:
+    """{weekday: the passages whose sentence names it} when each sentence names one weekday (or a
+    full date, whose weekday is known) near the event's word; {} when a sentence names none."""
     days: dict[str, list[int]] = {}
     for n, _, shown in picked:
         near = _event_words(shown, stem)
@@ -74,8 +78,32 @@ def _verdict(picked: list[tuple[int, str, str]], stem: str) -> str:
             shown = shown[max(0, near[0].start() - NEAR): near[0].end() + NEAR]
         named = _weekdays(shown)
         if len(named) != 1:
-            return ""
+            return {}
         days.setdefault(named.pop(), []).append(n)
+    return days
+
+
+def _dated_days(days: dict[str, list[int]], passages: list[Passage]) -> dict[str, tuple[int, int, str, str]]:
+    """A weekday named without its date ('on Saturday'), dated by another sentence of the same
+    article that gives a full date falling on that weekday ('On 4 January 2025, ...'):
+    {weekday: (passage naming the day, passage giving the date, the date, its sentence)}."""
+    dated = {}
+    for day, ns in days.items():
+        n = ns[0]
+        source = passages[n - 1].source
+        for k, p in enumerate(passages, start=1):
+            for _, sentence in p.leads if p.source == source else ():
+                found = _full_dates(sentence)
+                if day in found and len(found) == 1 and not any(m in sentence.lower() for m in cite.WEEKDAYS):
+                    dated.setdefault(day, (n, k, found[day], sentence))
+    return dated
+
+
+def _verdict(days: dict[str, list[int]]) -> str:
+    """' They differ on the day: Saturday [1][3], Sunday [2].'; nothing when a sentence names no
+    day (`days` empty)."""
+    if not days:
+        return ""
     if len(days) == 1:
         return f" They agree on the day: {next(iter(days)).title()}."
     each = ", ".join(f"{day.title()} {''.join(f'[{n}]' for n in ns)}" for day, ns in days.items())
@@ -88,11 +116,19 @@ def _event_words(text: str, stem: str) -> list[re.Match]:
 
 
 def _weekdays(text: str) -> set[str]:
-    found = {d for d in cite.WEEKDAYS if re.search(rf"\b{d}\b", text, re.I)}
-    for day, month, year in re.findall(r"\b(\d{1,2}) ([A-Z][a-z]+) ((?:19|20)\d\d)\b", text):
+    return {d for d in cite.WEEKDAYS if re.search(rf"\b{d}\b", text, re.I)} | set(_full_dates(text))
+
+
+def _full_dates(text: str) -> dict[str, str]:
+    """{weekday: date as written} of the full dates in `text`: '4 January 2025', 'January 4, 2025'."""
+    found = {}
+    for m in re.finditer(r"\b(\d{1,2}) ([A-Z][a-z]+),? ((?:19|20)\d\d)\b"
+                         r"|\b([A-Z][a-z]+) (\d{1,2}),? ((?:19|20)\d\d)\b", text):
+        day, month, year = m.group(1, 2, 3) if m.group(1) else (m.group(5), m.group(4), m.group(6))
         if month.lower() in MONTHS:
             try:
-                found.add(cite.WEEKDAYS[dt.date(int(year), MONTHS[month.lower()], int(day)).weekday()])
+                date = dt.date(int(year), MONTHS[month.lower()], int(day))
             except ValueError:
-                pass
+                continue
+            found[cite.WEEKDAYS[date.weekday()]] = m.group()
     return found

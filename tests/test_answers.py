@@ -125,10 +125,33 @@ def test_whether_reports_agree_on_a_day_is_answered_from_each_reports_own_senten
     assert "They differ on the day:" in answer.text and "Saturday" in answer.text and "Sunday" in answer.text
     cited = {Path(c.path).name.split("-")[0] for c in answer.citations}
     assert cited == {"dailytrust", "thefindernews"}, answer.text
-    assert all(c.marked() and "attack" in c.support for c in answer.citations)
+    days, dated = answer.citations[:2], answer.citations[2:]
+    assert all(c.marked() and "attack" in c.support for c in days)
+    # The Saturday article's own full date that falls on a Saturday (the military's statement
+    # "On 4 January 2025, ...") dates it; the Sunday report's date is not guessed.
+    assert "gives the date 4 January 2025, a Saturday" in answer.text, answer.text
+    assert [Path(c.path).name.split("-")[0] for c in dated] == ["dailytrust"] and dated[0].marked()
     # Asked only when, it is the model's answer as usual.
     assert "They differ" not in ask("When did the attack on the Sabon Gari military base take place?",
                                     settings).text
+
+
+def test_a_why_answered_from_another_subjects_article_looks_again_among_its_own_articles(tmp_path_factory):
+    # "What caused the explosion in X?": the model takes the cause another article gives of
+    # another explosion ("caused by firedamp", a mine in another country) and the answer is
+    # withheld as off-subject; the second look, offered the sentences that state a cause in the
+    # articles naming X, finds "A build-up of methane gas apparently triggered the ... explosion".
+    folder = CORPORA / "mines" / "corpus"
+    if not folder.is_dir():
+        missing(f"corpus not found at {folder}")
+    settings = Settings.load(index_dir=tmp_path_factory.mktemp("mines-index"))
+    build_index([folder], settings, progress=False)
+    answer = ask("What caused the explosion in the Sutatausa coal mines in Colombia?", settings)
+    assert answer.answered and "methane" in answer.text and "firedamp" not in answer.text, answer.text
+    assert answer.timings.get("second_look_s") and len(answer.citations) == 1
+    cited = answer.citations[0]
+    assert cited.marked() and "Sutatausa" in " ".join(p.text for p in answer.passages
+                                                       if p.source == answer.passages[cited.n - 1].source)
 
 
 def test_both_parts_of_a_compound_question_are_answered_and_a_second_part_needs_evidence(tmp_path_factory):

@@ -270,6 +270,39 @@ def test_an_answer_withheld_for_want_of_the_name_asked_gets_a_second_look(monkey
         assert "asks for a name" in kept.full_text
 
 
+def test_a_why_withheld_as_off_subject_is_offered_the_causes_its_own_articles_state(monkeypatch):
+    import rag.api as api
+    from index.settings import Settings
+    from rag.answer import Answer
+    from rag.retrieve import Passage
+
+    question = "What caused the fire in the Zorbu warehouse in Kalia?"
+    own_cause = "An electrical fault apparently triggered the blaze, officials said."
+    own_other = "Firefighters worked through the night."
+    other_cause = "The flood was caused by heavy rain in Mirelo."
+    own = Passage("1", "1.txt", "1.txt", "Fire in Zorbu, Kalia", "2023", False, "", "",
+                  f"A fire razed a warehouse in Zorbu, Kalia. {own_cause} {own_other}", [2023])
+    own.leads = [(0.9, own_other), (0.8, own_cause)]
+    other = Passage("2", "2.txt", "2.txt", "Flood in Mirelo", "2023", False, "", "", other_cause, [2023])
+    other.leads = [(0.95, other_cause)]
+    offered = []
+
+    class Picks:
+        def create_chat_completion(self, messages: list[dict], **_: object) -> dict:
+            offered.append(messages[-1]["content"])
+            return {"choices": [{"message": {"content": "1"}}], "usage": {}}
+
+    monkeypatch.setattr(api, "load_llm", lambda settings: Picks())
+    answer = Answer(question, passages=[own, other], raw_reply=f'Answer: The fire in the Zorbu warehouse in '
+                    f'Kalia was caused by heavy rain [2].\nQuote: [2] "{other_cause}"')
+    api._settle(answer, "", 0.0, Settings.load(), None)
+    # Offered only the sentence stating a cause in the article that names Zorbu and Kalia, asked
+    # without the names (the sentence need not repeat them).
+    assert len(offered) == 1 and own_cause in offered[0] and other_cause not in offered[0]
+    assert own_other not in offered[0] and "Question: What caused the fire?" in offered[0], offered[0]
+    assert answer.answered and own_cause in answer.text and answer.citations[0].n == 1
+
+
 def test_a_figure_told_with_another_outcome_than_its_sentence_gives_is_withheld():
     from rag.answer import Answer
     from rag.api import _finish
