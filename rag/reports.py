@@ -56,7 +56,7 @@ def compare_dates(question: str, passages: list[Passage], model: str, started: f
     answer = Answer(question, passages=passages, model=model, route="passages")
     told = " ".join(f"[{n}] “{' '.join(shown.split())}”" for n, _, shown in picked)
     days = _days(picked, stem)
-    dated = _dated_days(days, passages)
+    dated = _dated_days(days, passages, {sentence for _, sentence, _ in picked})
     answer.text = f"The reports, in their own words: {told}{_verdict(days)}" + "".join(
         f" [{k}]{'' if k == n else f', of the same article as [{n}],'} gives the date {date}, "
         f"a {day.title()}: “{' '.join(sentence.split())}”" for day, (n, k, date, sentence) in dated.items())
@@ -83,18 +83,19 @@ def _days(picked: list[tuple[int, str, str]], stem: str) -> dict[str, list[int]]
     return days
 
 
-def _dated_days(days: dict[str, list[int]], passages: list[Passage]) -> dict[str, tuple[int, int, str, str]]:
+def _dated_days(days: dict[str, list[int]], passages: list[Passage], shown: set[str],
+                ) -> dict[str, tuple[int, int, str, str]]:
     """A weekday named without its date ('on Saturday'), dated by another sentence of the same
-    article that gives a full date falling on that weekday ('On 4 January 2025, ...'):
-    {weekday: (passage naming the day, passage giving the date, the date, its sentence)}."""
+    article (not one `shown` already) that gives one full date, falling on that weekday ('On 4
+    January 2025, ...'): {weekday: (passage naming the day, passage giving the date, the date,
+    its sentence)}."""
     dated = {}
     for day, ns in days.items():
         n = ns[0]
-        source = passages[n - 1].source
         for k, p in enumerate(passages, start=1):
-            for _, sentence in p.leads if p.source == source else ():
+            for _, sentence in p.leads if p.source == passages[n - 1].source else ():
                 found = _full_dates(sentence)
-                if day in found and len(found) == 1 and not any(m in sentence.lower() for m in cite.WEEKDAYS):
+                if sentence not in shown and list(found) == [day]:
                     dated.setdefault(day, (n, k, found[day], sentence))
     return dated
 
