@@ -26,6 +26,23 @@ pytestmark = pytest.mark.slow
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 
 
+@pytest.fixture(scope="module")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory):
+    """Settings whose index holds a real corpus of ../shared/corpora, built once per module."""
+    built: dict[str, Settings] = {}
+
+    def settings_for(name: str) -> Settings:
+        folder = CORPORA / name / "corpus"
+        if not folder.is_dir():
+            missing(f"corpus not found at {folder}")
+        if name not in built:
+            built[name] = Settings.load(index_dir=tmp_path_factory.mktemp(f"{name}-index"))
+            build_index([folder], built[name], progress=False)
+        return built[name]
+
+    return settings_for
+
+
 def cited_files(answer) -> set[str]:
     return {Path(c.path).name[:3] for c in answer.citations}
 
@@ -111,15 +128,11 @@ def test_a_which_source_question_is_answered_with_the_source_the_text_credits(se
     assert answer.citations and all(c.marked() and "AFP" in c.support for c in answer.citations)
 
 
-def test_whether_reports_agree_on_a_day_is_answered_from_each_reports_own_sentence(tmp_path_factory):
+def test_whether_reports_agree_on_a_day_is_answered_from_each_reports_own_sentence(corpus_settings):
     # Two outlets date the Sabon Gari attack differently ("around 4pm on Saturday", "a pre-dawn
     # attack on Sunday"); the model says "the reports agree". Each article's sentence that dates
     # the attack is shown, cited, and the days compared.
-    folder = CORPORA / "nigeria" / "corpus"
-    if not folder.is_dir():
-        missing(f"corpus not found at {folder}")
-    settings = Settings.load(index_dir=tmp_path_factory.mktemp("nigeria-index"))
-    build_index([folder], settings, progress=False)
+    settings = corpus_settings("nigeria")
     answer = ask("When did the attack on the Sabon Gari military base in Damboa take place, and do the "
                  "reports agree?", settings)
     assert "They differ on the day:" in answer.text and "Saturday" in answer.text and "Sunday" in answer.text
@@ -136,16 +149,12 @@ def test_whether_reports_agree_on_a_day_is_answered_from_each_reports_own_senten
                                     settings).text
 
 
-def test_a_why_answered_from_another_subjects_article_looks_again_among_its_own_articles(tmp_path_factory):
+def test_a_why_answered_from_another_subjects_article_looks_again_among_its_own_articles(corpus_settings):
     # "What caused the explosion in X?": the model takes the cause another article gives of
     # another explosion ("caused by firedamp", a mine in another country) and the answer is
     # withheld as off-subject; the second look, offered the sentences that state a cause in the
     # articles naming X, finds "A build-up of methane gas apparently triggered the ... explosion".
-    folder = CORPORA / "mines" / "corpus"
-    if not folder.is_dir():
-        missing(f"corpus not found at {folder}")
-    settings = Settings.load(index_dir=tmp_path_factory.mktemp("mines-index"))
-    build_index([folder], settings, progress=False)
+    settings = corpus_settings("mines")
     answer = ask("What caused the explosion in the Sutatausa coal mines in Colombia?", settings)
     assert answer.answered and "methane" in answer.text and "firedamp" not in answer.text, answer.text
     assert answer.timings.get("second_look_s") and len(answer.citations) == 1
@@ -154,15 +163,8 @@ def test_a_why_answered_from_another_subjects_article_looks_again_among_its_own_
                                                        if p.source == answer.passages[cited.n - 1].source)
 
 
-def test_both_parts_of_a_compound_question_are_answered_and_a_second_part_needs_evidence(tmp_path_factory):
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "nigeria" / "corpus"
-    if not corpus.is_dir():
-        pytest.skip(f"real corpus not found at {corpus}")
-    from index.build import build_index
-    from index.settings import Settings
-
-    settings = Settings.load(index_dir=tmp_path_factory.mktemp("nigeria-index"))
-    build_index([corpus], settings, progress=False)
+def test_both_parts_of_a_compound_question_are_answered_and_a_second_part_needs_evidence(corpus_settings):
+    settings = corpus_settings("nigeria")
     # The model answers the first question and drops the second; asked again, it answers that.
     answer = ask("Which school did gunmen attack in Kaya, Zamfara State, and what did Governor "
                  "Matawalle order afterwards?", settings)
