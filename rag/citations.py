@@ -340,7 +340,7 @@ ASKS = [
 
 
 # 'What caused the fire?', 'Why ...?': a question asking for a cause, answered by a sentence with
-# words that state one ('A build-up of gas apparently triggered the blast'). Not a kind asks_for()
+# words that state one ('A faulty heater apparently triggered the blaze'). Not a kind asks_for()
 # gives: an answer's wording need not say 'because' ('He said they had hired too many').
 ASKS_CAUSE = re.compile(r"^why\b|^what (?:caused|triggered|sparked|started|led to)\b"
                         r"|^what (?:is|was|are|were) the (?:causes?|reasons?|trigger)\b", re.I)

@@ -87,7 +87,7 @@ def _dated_days(days: dict[str, list[int]], passages: list[Passage], shown: set[
                 ) -> dict[str, tuple[int, int, str, str]]:
     """A weekday named without its date ('on Saturday'), dated by another sentence of the same
     article (not one `shown` already) that gives one full date, falling on that weekday ('On 4
-    January 2025, ...'): {weekday: (passage naming the day, passage giving the date, the date,
+    January 2031, ...'): {weekday: (passage naming the day, passage giving the date, the date,
     its sentence)}."""
     dated = {}
     for day, ns in days.items():
@@ -121,7 +121,7 @@ def _weekdays(text: str) -> set[str]:
 
 
 def _full_dates(text: str) -> dict[str, str]:
-    """{weekday: date as written} of the full dates in `text`: '4 January 2025', 'January 4, 2025'."""
+    """{weekday: date as written} of the full dates in `text`: '4 January 2031', 'January 4, 2031'."""
     found = {}
     for m in re.finditer(r"\b(\d{1,2}) ([A-Z][a-z]+),? ((?:19|20)\d\d)\b"
                          r"|\b([A-Z][a-z]+) (\d{1,2}),? ((?:19|20)\d\d)\b", text):
