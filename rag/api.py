@@ -27,7 +27,6 @@ from rag.context import (
     focus,
     heading,
     part_messages,
-    run_on,
     second_look,
     second_part,
     system_prompt,
@@ -92,8 +91,6 @@ def ask(
         pool = retrieval.wide(max(settings.top_k, settings.focus_candidates), settings.top_k)
         retrieval.passages = focus(question, pool, settings.passage_budget, settings, top_k=settings.top_k,
                                    store=store, vector=retrieval.vector)
-        if settings.passage_budget > 0:  # not for whole passages (the naive baseline)
-            run_on(retrieval.passages, keyword_index(store).of_source)
         if not retrieval.passages:
             raise QuestionError(f"The index at {settings.index_dir} has no articles yet. "
                                 "Add some with: rag index PATH")

@@ -177,29 +177,6 @@ def focus(question: str, passages: list[Passage], budget: int, settings: Setting
     return [passages[i] for i in chosen]
 
 
-def run_on(passages: list[Passage], chunks_of: Callable[[str], list[Passage]]) -> list[Passage]:
-    """A passage whose best sentence is its last is shown with the sentence that follows it in its
-    article (the next chunk's first new one): what bears most on the question runs on past the
-    chunk's end ('... said the survivor was found in the mine.' | 'The minister identified him as
-    rescuer Ana Ruiz.'), and a small model reads only what it is given. Costs one sentence where
-    it applies, none elsewhere."""
-    for p in passages:
-        sentences = text_sentences(p.text)
-        if not p.best or not sentences or sentences[-1] != p.best:
-            continue
-        chunks = chunks_of(p.source)
-        at = next((k for k, c in enumerate(chunks) if c.id == p.id), None)
-        if at is None or at + 1 >= len(chunks):
-            continue
-        following = next((t for t in text_sentences(chunks[at + 1].text) if t not in sentences), None)
-        if following is None:
-            continue
-        p.text = f"{p.text} {following}"
-        if p.excerpt:
-            p.excerpt = f"{p.excerpt} {following}"
-    return passages
-
-
 def sentence_vectors(passages: list[Passage], settings: Settings, store: Store | None,
                      dimensions: int) -> list:
     """Each passage's sentences' vectors (rows in text_sentences() order): as indexing stored

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from index.chunk import count_tokens
 from index.settings import Settings
-from rag.context import focus, part_messages, run_on, second_look, second_part
+from rag.context import focus, part_messages, second_look, second_part
 from rag.retrieve import Passage
 
 ATTACK = ("The attack began at dawn near the river. Five soldiers were killed and seven were injured "
@@ -125,22 +123,3 @@ def test_a_compound_question_is_split_at_its_second_question():
     assert asked[0] == messages[0]
     assert asked[1]["content"] == ("Passages:\n\n[1] A\nText.\n\nQuestion: Q, and what then?\n"
                                    "Answer only this part of it: What then?")
-
-
-def test_a_passage_whose_best_sentence_ends_it_runs_on_into_the_next_sentence_of_its_article():
-    first = Passage("a-0", "a.txt", "a.txt", "Title", "2031", False, "Outlet", "",
-                    "The mine flooded on Monday. The governor said a survivor was found in the mine.", [2031])
-    second = Passage("a-1", "a.txt", "a.txt", "Title", "2031", False, "Outlet", "",
-                     "The governor said a survivor was found in the mine. The minister identified him as "
-                     "rescuer Ana Ruiz. Roads were closed.", [2031])
-    chunks = {"a.txt": [first, second]}
-    shown = replace(first, best="The governor said a survivor was found in the mine.", excerpt="")
-    run_on([shown], lambda source: chunks.get(source, []))
-    # The next chunk's first sentence that is not the passage's own (chunks overlap), only that one.
-    assert shown.text.endswith("in the mine. The minister identified him as rescuer Ana Ruiz.")
-    assert "Roads" not in shown.text and first.text.endswith("in the mine.")  # the index's copy untouched
-    # Not when the best sentence is not the last, nor for an article's last chunk.
-    for best, passage in (("The mine flooded on Monday.", first), ("Roads were closed.", second)):
-        kept = replace(passage, best=best)
-        run_on([kept], lambda source: chunks.get(source, []))
-        assert kept.text == passage.text
