@@ -224,12 +224,12 @@ def _as_given(passages: list[Passage]) -> list[str]:
 
 
 def _second_look(llm: object, question: str, passages: list[Passage], settings: Settings,
-                 answer: Answer, among: tuple[set[int], list[str]] | None = None) -> str | None:
+                 answer: Answer, among: set[int] | None = None, names: list[str] | None = None) -> str | None:
     """The model found no answer in the passages, or one the checks withhold (_settle): it is
     asked which of the sentences that bear most on the question answers it. Returns that
     sentence as a reply (the sentence, dates as words, quoted and cited; its quote the sentence
     itself), for _finish to check as any other; None when the model says none does. `among`: the
-    passages whose sentences may be offered (all when None) and what their articles name."""
+    passages whose sentences may be offered (all when None); `names`: what their articles all name."""
     # A 'when?' is answered by a sentence that states a date: only those are offered, so other
     # sentences about the event do not crowd them out. Not so for figures and names: most news
     # sentences state some, and offered only those, the model chose one for 'how much ransom?'
@@ -248,7 +248,6 @@ def _second_look(llm: object, question: str, passages: list[Passage], settings: 
     # Told what to look for, the model picks the crediting sentence it otherwise passed over.
     asked = f"{question} (The sentence that answers names the source it credits.)" if kind == "source" \
         else question
-    among, names = among or (None, [])
     if names:
         asked = _without_places(asked, names)
     leads, messages = second_look(asked, passages, settings.second_look, among=among,
@@ -274,8 +273,8 @@ def _without_places(question: str, names: list[str]) -> str:
 
     doc = nlp()(question)
     named = {cite.fold(n) for n in names}
-    cut = {t.i for t in doc if t.dep_ == "prep" and any(cite.fold(w.text) in named for w in t.subtree)
-           for t in t.subtree}
+    cut = {u.i for t in doc if t.dep_ == "prep" and any(cite.fold(w.text) in named for w in t.subtree)
+           for u in t.subtree}
     return "".join(t.text_with_ws for t in doc if t.i not in cut).replace(" ?", "?").strip()
 
 
@@ -364,10 +363,10 @@ def _settle(answer: Answer, streamed: str, started: float, settings: Settings,
     if not (worth and settings.verify_quotes and settings.second_look
             and "second_look_s" not in answer.timings and any(p.leads for p in answer.passages)):
         return
-    among = _on_subject(answer, chunks_of) if why else None
+    among, names = _on_subject(answer, chunks_of) if why else (None, None)
     llm = load_llm(settings)
     with llm_lock(settings):
-        picked = _second_look(llm, answer.question, answer.passages, settings, answer, among)
+        picked = _second_look(llm, answer.question, answer.passages, settings, answer, among, names)
     if picked is None:
         return
     verdict = ("text", "answered", "withheld", "withheld_why", "notes", "citations", "raw_reply")

@@ -203,7 +203,7 @@ def _stated_toll(question: str, store: Store, started: float, model: str) -> Ans
                     found[(m.source, m.sentence)] = c.value
     if not found:
         return None
-    chunks = _chunks(store)
+    chunks = keyword_index(store).by_source()
     answer = Answer(question, model=model, route="events")
     cited: list[tuple[int, str]] = []
     for source, sentence in found:
@@ -570,7 +570,7 @@ def _passages(events: list[Event], q: EventQuestion, store: Store) -> tuple[list
     """For each event and article, the passage holding the sentence that states a counted figure
     (the article's first passage for a headline). Returns the passages and
     {(event id, source, sentence): passage number}."""
-    chunks = _chunks(store)
+    chunks = keyword_index(store).by_source()
     passages: list[Passage] = []
     numbers: dict[tuple[str, str, str], int] = {}
     for event in events:
@@ -587,14 +587,6 @@ def _passages(events: list[Event], q: EventQuestion, store: Store) -> tuple[list
                         passages.append(home)
                     numbers[key] = passages.index(home) + 1
     return passages, numbers
-
-
-def _chunks(store: Store) -> dict[str, list[Passage]]:
-    """Every passage of the index, by its article."""
-    chunks: dict[str, list[Passage]] = defaultdict(list)
-    for p in keyword_index(store).passages:
-        chunks[p.source].append(p)
-    return chunks
 
 
 def _home(source: str, sentence: str, chunks: dict[str, list[Passage]]) -> Passage | None:

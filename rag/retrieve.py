@@ -222,12 +222,16 @@ class KeywordIndex:
 
     def of_source(self, source: str) -> list[Passage]:
         """Every chunk of one article, in order."""
+        return self.by_source().get(source, [])
+
+    def by_source(self) -> dict[str, list[Passage]]:
+        """{article: its chunks, in order}, made once (read it, do not change it)."""
         if self._by_source is None:
             by_source: dict[str, list[Passage]] = defaultdict(list)
             for p in self.passages:  # chunk_rows() come ordered by article and position
                 by_source[p.source].append(p)
             self._by_source = dict(by_source)
-        return self._by_source.get(source, [])
+        return self._by_source
 
     def outlets(self) -> set[str]:
         """Every outlet an article of the index names."""
