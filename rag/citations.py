@@ -316,7 +316,7 @@ def ungrounded(answer: str, support: str) -> list[str]:
 
 WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
 CALENDAR_WORDS = {*WEEKDAYS, *(m.lower() for m in MONTH_NAMES)}  # 'Monday' names no one
-DIGIT_NAME = r"[a-z]+\d[\w-]*"  # a name in lower case with a digit: 'i24'
+DIGIT_NAME = r"[a-z]+\d[\w-]*"  # a name in lower case with a digit: 'zq7'
 MONTH = re.compile(r"\b(?:" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\.?(?=\W|$)|\b\d{4}-\d\d\b", re.I)
 YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d(?:s\b)?")
 # What a question asks for, by its wording (English question forms), and what an answer must
@@ -376,7 +376,7 @@ def gives(answer: str, question: str, kind: str) -> bool:
     if kind in ("name", "source"):  # any capitalised run, a sentence's first word too ('Ruiz wrote it')
         asked = fold(question)
         if kind == "source" and any(w not in asked for w in re.findall(rf"\b{DIGIT_NAME}", text)):
-            return True  # 'i24'
+            return True  # 'zq7'
         found = [m for m in NAME.finditer(text)
                  if fold(m.group()) not in asked
                  and set(fold(m.group()).split()) - STOPWORDS - OWN_WORDS - CALENDAR_WORDS]
