@@ -171,6 +171,34 @@ def test_a_revised_toll_told_by_two_outlets_is_one_event_with_both_figures():
     assert kostenko.figure("killed", "") == 45
 
 
+def test_a_figure_stated_against_a_denied_one_is_counted_over_it():
+    # One outlet reports the release of 287 abducted schoolchildren; another quotes the governor:
+    # "137 schoolchildren, and not 287, were abducted". The correction is the figure counted, and
+    # the denied figure stays shown beside it.
+    kuriga = event_of(corpus_events("nigeria"), "punch-undated-kuriga", "thenation-undated-kuriga")
+    choice = kuriga.choice("kidnapped", "schoolchild")
+    assert (choice.value, choice.others) == (137, [287])
+    assert choice.rule == "stated as an update of the earlier figures"
+    correction = next(m for m in kuriga.mentions if "thenation" in m.source
+                      and any(c.revised and c.value == 137 for c in m.counts))
+    assert re.search(r"\b137 schoolchildren, and not 287\b", correction.sentence)
+
+
+@pytest.mark.parametrize("sentence, value, revised", [
+    ("The death toll from the blast rose to at least 40 people on Saturday.", 40, True),
+    ("Rescuers found two more bodies, raising the death toll to 10.", 10, True),
+    ("The death toll has now risen to 45.", 45, True),
+    ("Officials said 137 pupils, and not 287, were abducted.", 137, True),
+    # "latest" qualifying the story, not the figure, updates nothing
+    ("The firm is cutting nearly 8,000 jobs in the latest round of layoffs.", 8000, False),
+    ("Gunmen killed nine soldiers in the latest violence in the region.", 9, False),
+])
+def test_a_figure_stated_as_an_update(sentence, value, revised):
+    found = [c for m in extract_mentions("a.txt", "", sentence, "2024-05-20", False) for c in m.counts
+             if c.value == value]
+    assert found and {c.revised for c in found} == {revised}
+
+
 def test_an_undated_report_joins_the_event_two_recollections_tell_together():
     # Two articles recall an August fire in passing ("four miners were killed ... at the Karaganda
     # mine"; "five miners were killed ... at an ArcelorMittal site"); an undated article reports

@@ -219,7 +219,7 @@ def counts_in(doc: Any) -> list[Count]:
                 value=value, noun=noun, outcome=outcome, words=words, qualifier=qualifier,
                 kind=_statement_kind(clause, doc), unit=unit, modality=_modality(predicate, clause),
                 predicate=predicate.lemma_.lower() if predicate is not None else "",
-                revised=bool(REVISION.search(clause.text)) or any(_denied_sibling(head)),
+                revised=bool(REVISION.search(_own_clause(clause))) or _denies_another(head, noun_token),
                 recalled=_recalled(clause), cumulative=bool(CUMULATIVE.search(clause.doc.text)),
             ))
         last_noun = noun or last_noun
@@ -563,11 +563,11 @@ def _modality(predicate: Any | None, clause: Any) -> str:
     return ""
 
 
-def _denied_sibling(number: Any):
-    """'137, not 287': a figure stated against a denied one is a correction."""
-    for child in number.children:
-        if child.dep_ == "appos" and any(c.dep_ == "neg" for c in child.children):
-            yield True
+def _denies_another(number: Any, noun: Any | None) -> bool:
+    """'137, not 287, pupils', '137 pupils, and not 287,': a figure stated against a denied one
+    is a correction."""
+    return any(child.dep_ in ("appos", "conj") and any(c.dep_ == "neg" for c in child.children)
+               for token in (number, noun) if token is not None for child in token.children)
 
 
 def _qualifier(group: list[Any], head: Any) -> str:

@@ -91,10 +91,12 @@ FORECAST = re.compile(
     r"\b(could|may|might|is expected to|are expected to|is likely to|are likely to|feared to|projected"
     r"|forecast|would rise|will rise|could rise|threatens? to)\b", re.I)
 # A figure stated as correcting or updating an earlier one: it supersedes the earlier reports.
+# ('the latest violence', 'the latest round of cuts' update no figure: only a latest toll does.)
 REVISION = re.compile(
     r"\b(rose to|risen to|rises to|rising to|climbed to|climbs to|increased to|jumped to|reached|raising"
     r" the (?:death )?toll to|bringing the (?:death )?toll to|now stands at|has now|toll (?:is|stood) now"
-    r"|confirmed|final|revised|updated|not \d[\d,]*|rather than|instead of|correct(?:ed|ion)?|latest)\b",
+    r"|confirmed|revised|updated|not \d[\d,]*|rather than|instead of|correct(?:ed|ion)?"
+    r"|(?:final|latest) (?:death )?(?:toll|figure|count|tally|number))\b",
     re.I)
 # The qualifier words a count may carry ("at least 40", "more than 11,000", "some 500").
 QUALIFIERS = ("at least", "more than", "over", "nearly", "almost", "about", "around", "some",
