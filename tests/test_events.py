@@ -214,6 +214,24 @@ def test_an_undated_report_joins_the_event_two_recollections_tell_together():
     assert "fifth miner" in next(s for k, s in sentences.items() if "kazinform" in k)
 
 
+def test_an_undated_report_telling_the_weekday_at_a_rare_place_joins_the_dated_report():
+    # An undated wire report: "more than 50 people killed in Saturday night's attack on X village",
+    # 63 on the village list. A dated blog post: "on Saturday night ... killing dozens of people in
+    # X", 106 killed. Same rare village, same weekday: one event, and the wire report takes its
+    # year. The figures differ, so both stay shown.
+    table = corpus_events("nigeria")
+    izghe = event_of(table, "ap-undated-izghe", "ciccilli-2014")
+    assert izghe.year == 2014
+    choice = izghe.choice("killed", "")
+    assert choice.value == 106 and 63 in choice.others
+    wire = [m for m in izghe.mentions if m.source.startswith("ap-undated")]
+    assert any("Saturday night's attack on Izghe" in m.sentence for m in wire)
+    # The same weekday without the rare name joins nothing: another attack told "from Friday to
+    # Saturday" in the same region stays its own event.
+    other = [e for e in table if any("northafricapost" in s for s in e.sources)]
+    assert other and all(not any("ap-undated" in s for s in e.sources) for e in other)
+
+
 def test_two_attacks_at_one_place_stay_two_events():
     table = corpus_events("nigeria")
     def having(name: str, outcome: str, noun: str) -> list:

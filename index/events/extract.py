@@ -113,8 +113,12 @@ def extract_mentions(source: str, title: str, body: str, published: str,
                 if e.label_ in ("GPE", "LOC", "FAC")}
     actors = [n for n in article_names if folded.count(fold(n)) >= 2 and fold(n) not in labelled
               and not set(fold(n).split()) & own_places]
+    weekday_names = list(dict.fromkeys(f"{day.group(1).lower()}|{name}" for _, _, sentence in units
+                                       for day in dates.BARE_WEEKDAY.finditer(sentence)
+                                       for name in capitalised_names(sentence)))
     for m in out:
         if m.role == "main":
+            m.weekday_names = weekday_names
             m.names = list(dict.fromkeys(m.names + article_names))
             m.numbers = story_numbers
         else:

@@ -3,8 +3,9 @@
 Two reports are one event when their dates fit one window (an undated report fits any), their
 places do not contradict each other, they count the same group with the same outcome, and they
 say the same thing: the same figure and a name only a few articles share, or differing figures
-(a toll revised from 40 to 41, or disputed) with several such names in common and no figure
-off by more than a factor of three. Mentions of one article form one event unless their dates or
+(a toll revised from 40 to 41, or disputed) with several such names in common, or one such name
+given with the same weekday when one report has no date, and no figure off by more than a factor of
+three. Mentions of one article form one event unless their dates or
 places part them; an article's 'background' mentions (earlier events it recalls) are events of
 their own. Reports whose figures agree merge first, so a recalled figure that matches another
 article's report dates that report before weaker matches are tried.
@@ -134,6 +135,12 @@ class _Group:
 
         return {w for doc in parse_all([m.sentence for m in self.mentions])
                 for n in names_in(doc) for w in name_words(n)}
+
+    @cached_property
+    def weekday_names(self) -> set[tuple[str, str]]:
+        """(weekday, name word) its articles give in one sentence."""
+        return {(day, w) for m in self.mentions for item in m.weekday_names
+                for day, name in [item.split("|", 1)] for w in name_words(name)}
 
     @cached_property
     def numbers(self) -> set[str]:
@@ -339,8 +346,13 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
     # Differing figures (a revised or disputed toll) need more than a name: a figure of the story
     # both give ('252 underground'), names both sentences give, or both dated to the same days.
     in_sentences = a.sentence_names & b.sentence_names & distinctive
+    # A report with no date tells its day only by weekday: "Saturday night's attack on X" in one
+    # article, "on Saturday night ... in X" in another, X a rare name, is what a date would have
+    # shown. (Single reports only: several together name too many days and places.)
+    same_weekday = len(a.sources) == len(b.sources) == 1 and (not a.dates() or not b.dates()) \
+        and any(w in distinctive for _, w in a.weekday_names & b.weekday_names)
     if common and (same_story or len(in_sentences) >= 2 or _dated_close(a.dates(), b.dates())
-                   or common and same_month):
+                   or same_month or same_weekday):
         return 1.0 + len(common) / 10 + len(shared_numbers) / 10
     return 0.0
 
