@@ -804,8 +804,18 @@ def _mark_background(mentions: list[Mention], published: str) -> None:
         return
     undated = [m for m in mentions if m.date_basis != "text"]
     for m in mentions:
-        if m.date_basis == "text" and m.role == "main" and m not in lead and _far_from(m, undated):
+        if m.role != "main" or m in lead:
+            continue
+        if m.date_basis == "text" and _far_from(m, undated):
             m.role = "background"
+        # "Last week, five people were kidnapped": in an article whose date is unknown that is no
+        # date, but it is before the article's own event all the same.
+        elif EARLIER_PERIOD.search(m.sentence) and not any((c.outcome, c.value) in told for c in m.counts):
+            m.role = "background"
+
+
+EARLIER_PERIOD = re.compile(r"\b(?:last (?:week|month|year)|earlier this (?:week|month|year)"
+                            r"|(?:a|one|two|three|\d+) (?:weeks?|months?|years?) ago)\b", re.I)
 
 
 def _far_from(m: Mention, others: list[Mention]) -> bool:
