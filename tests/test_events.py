@@ -47,6 +47,8 @@ def counts(text: str, published: str = "2024-05-20") -> set[tuple]:
     ("The death toll from the blast rose to 40 on Saturday.", {(40, "", "killed")}),
     ("An explosion left 52 miners dead about 820 feet underground.", {(52, "miner", "killed")}),
     ("Six people lost their lives in the flood.", {(6, "people", "killed")}),
+    # a headline: who they are before the noun, what happened to them after it
+    ("12 trapped miners rescued after three days", {(12, "miner", "trapped"), (12, "miner", "rescued")}),
 ])
 def test_the_number_the_noun_it_counts_and_what_happened(sentence, expected):
     found = {(v, n, o) for v, n, o, _ in counts(sentence)}
@@ -179,6 +181,10 @@ def test_a_figure_stated_against_a_denied_one_is_counted_over_it():
     choice = kuriga.choice("kidnapped", "schoolchild")
     assert (choice.value, choice.others) == (137, [287])
     assert choice.rule == "stated as an update of the earlier figures"
+    # Its headline, "All 137 abducted pupils rescued", tells the release too: the report that
+    # corrects the figure corrects it for the rescued as well.
+    rescued = kuriga.choice("rescued", "schoolchild")
+    assert (rescued.value, rescued.others) == (137, [287])
     correction = next(m for m in kuriga.mentions if "thenation" in m.source
                       and any(c.revised and c.value == 137 for c in m.counts))
     assert re.search(r"\b137 schoolchildren, and not 287\b", correction.sentence)

@@ -429,6 +429,13 @@ def _outcomes(nominal: Any) -> list[tuple[str, Any | None, Any]]:
     described = _outcome(nominal, modifiers=True)
     if described[0]:
         found.append(described)
+        # "All 137 abducted pupils rescued": the modifier before the noun says who they are, the
+        # one after it what happened to them; both are told.
+        for child in nominal.children:
+            outcome = _predicate_outcome(child)
+            if child.dep_ == "acl" and child.i > nominal.i and outcome and outcome != described[0] \
+                    and child is not described[1] and not any(c.dep_ == "neg" for c in child.children):
+                found.append((outcome, child, child))
     governing = _outcome(nominal, modifiers=False)
     if governing[0] and governing[0] != described[0]:
         found.append(governing)
