@@ -238,7 +238,7 @@ def test_an_undated_report_telling_the_weekday_at_a_rare_place_joins_the_dated_r
     assert other and all(not any("ap-undated" in s for s in e.sources) for e in other)
 
 
-def test_a_figure_told_as_of_last_week_is_not_a_figure_of_the_articles_own_event():
+def test_the_kidnapped_of_an_attack_are_its_own_and_only_its_own():
     # An undated report of an attack (69 dead) goes on: "Last week, five people were kidnapped
     # through the same process ..." on a road elsewhere. Joined with the dated report of the same
     # attack (81 dead, 13 injured), the five are no second report of its kidnapped.
@@ -248,6 +248,9 @@ def test_a_figure_told_as_of_last_week_is_not_a_figure_of_the_articles_own_event
     kidnapped = {c.noun for m in faduma.mentions for c in m.counts if c.outcome == "kidnapped"}
     choices = [faduma.choice("kidnapped", n) for n in kidnapped]
     assert choices and all(5 not in [c.value, *c.others] for c in choices)
+    # "... with 13 persons injured and seven others including the village head abducted": the
+    # seven were abducted, the 13 injured only.
+    assert {c.value for c in choices} == {7}
     recalled = [e for e in table if e is not faduma
                 and any("thenation-undated-gubio" in s for s in e.sources)]
     assert [e.figure("kidnapped", "") for e in recalled] == [5]

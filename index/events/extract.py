@@ -436,7 +436,11 @@ def _outcomes(nominal: Any) -> list[tuple[str, Any | None, Any]]:
             if child.dep_ == "acl" and child.i > nominal.i and outcome and outcome != described[0] \
                     and child is not described[1] and not any(c.dep_ == "neg" for c in child.children):
                 found.append((outcome, child, child))
-    governing = _outcome(nominal, modifiers=False)
+    # "13 persons injured and seven others abducted": the predicate after the last of coordinated
+    # counts is that one's; a count with its own participle does not take it too.
+    listed = described[0] and any(c.dep_ == "conj" and any(g.dep_ == "nummod" for g in c.children)
+                                  for c in nominal.children)
+    governing = _outcome(nominal, modifiers=False) if not listed else ("", None, nominal)
     if governing[0] and governing[0] != described[0]:
         found.append(governing)
     return found
