@@ -109,7 +109,7 @@ def choose(reports: list[Report]) -> Choice | None:
     top = max(counts.values())
     if not rule:
         rule = "the figure most reports give" if list(counts.values()).count(top) == 1 else \
-            "the highest reported: a toll rises as bodies are found"
+            "the highest reported (a lower figure may be an earlier or an 'at least' one)"
     value = max(v for v, n in counts.items() if n == top)
     return Choice(value, rule, [v for v in values if v != value])
 
