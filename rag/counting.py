@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from dataclasses import replace
 
+from index.dates import EARLIEST as EARLIEST_YEAR
 from index.dates import Period
 from index.events import Event, fmt, plural
 from index.events.identity import choose
@@ -106,6 +107,11 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
     answer.passages, numbers = _passages(found.events, q, store)
     if q.kind == "which_year":
         cited = _which_year(answer, q, found.events, numbers)
+    elif (q.period or q.months) and all(not e.year and not only_years_of_period(e, q) for e in found.events):
+        # The names single out only events whose year the articles do not give: their figures,
+        # each with the date it has, and no total "in 2025" the articles cannot back.
+        cited = _of_unknown_year(answer, q, found.events, numbers)
+        return _finish(answer, cited, numbers, started)
     else:
         cited = _total(answer, q, found.events, numbers)
     # An event of unknown year that may be of the period is not counted, but shown, with what the
@@ -402,6 +408,30 @@ def _total(answer: Answer, q: EventQuestion, events: list[Event], numbers: dict)
     return events
 
 
+def _of_unknown_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: dict) -> list[Event]:
+    """'12,000 jobs cut: 20 January (year not given) [1]. The articles do not give its year (they
+    allow 2022 or later), so whether it falls in 2022 cannot be checked.' Several such events are
+    listed, not added up: their sum is of no period the question asks about."""
+    parts = []
+    for target in q.targets:
+        for e in events:
+            if value := _figure(e, target):
+                verb = VERBS.get(target.outcome, target.outcome)
+                parts.append(f"{fmt(value)} {_noun(target, value)} {verb}: {_when(e)}{_reported(e)} "
+                             f"{_refs(e, numbers)}")
+    shown = [e for e in events if any(_figure(e, t) for t in q.targets)]
+    allowed = [f"{_years(e.possible_years)} {_refs(e, numbers)}" for e in shown if _years(e.possible_years)]
+    one = len(shown) == 1
+    answer.text = ("; ".join(parts) + ". " if parts else "") + (
+        f"The articles do not give {'its year' if one else 'the years of these events'}"
+        + (f" (they allow {', '.join(allowed)})" if allowed else "")
+        + f", so whether {'it falls' if one else 'they fall'} in {_period_label(q)} cannot be checked"
+        + ("" if one else ", and they are not added up") + ".")
+    answer.notes += [n for t in q.targets for n in _disagreements(t, shown)]
+    answer.answered = bool(parts)
+    return shown
+
+
 def _sum_shown(values: list[float]) -> str:
     """'4 + 7 = 11'; a single figure alone: '4'."""
     total = fmt(sum(values))
@@ -524,12 +554,15 @@ def _not_counted(event: Event, target: Target, q: EventQuestion, refs: str = "")
         if figure else event.summary()
     return (f" Not counted, as its year is not given: {what} in one event reported by "
             f"{len(event.sources)} article{'s' * (len(event.sources) > 1)}"
-            + (f" (which allow {_years(event.possible_years)})" if event.possible_years else "")
+            + (f" (which allow {_years(event.possible_years)})" if _years(event.possible_years) else "")
             + (f" {refs}" if refs else "") + ".")
 
 
 def _years(years: list[int]) -> str:
-    """[2022, 2023, 2024] -> '2022 to 2024'; up to this year: '2022 or later'."""
+    """[2022, 2023, 2024] -> '2022 to 2024'; up to this year: '2022 or later'; from the earliest
+    year the index reckons with: '2023 or earlier'; both: '' (no bound)."""
+    if len(years) > 1 and years[0] <= EARLIEST_YEAR:
+        return "" if years[-1] >= dt.date.today().year else f"{years[-1]} or earlier"
     if len(years) > 1 and years[-1] >= dt.date.today().year:
         return f"{years[0]} or later"
     return str(years[0]) if len(years) == 1 else f"{years[0]} to {years[-1]}"

@@ -163,6 +163,23 @@ def test_a_why_answered_from_another_subjects_article_looks_again_among_its_own_
                                                        if p.source == answer.passages[cited.n - 1].source)
 
 
+def test_events_of_unknown_year_are_shown_not_added_up_for_a_period(corpus_settings):
+    # Two cuts by one company, reported by articles that print no year (one recalls November of
+    # no year): asked for 2025, the table holds no cut of known year. Their figures are shown
+    # with the dates they have, and not summed into a 2025 total the articles cannot back.
+    settings = corpus_settings("layoffs")
+    answer = ask("How many jobs did Amazon cut in 2025?", settings)
+    assert "14,000" in answer.text and "18,000" in answer.text, answer.text
+    assert "32,000" not in answer.text and "not added up" in answer.text
+    assert "cannot be checked" in answer.text and "in 2025" not in answer.text.split(".")[0]
+    assert len(answer.citations) == 2 and all(c.marked() for c in answer.citations)
+    # One such event, its year bounded by its text ("2022 bonuses"): the bound is said, the year
+    # asked is not claimed.
+    single = ask("How many jobs did Google cut in 2022?", settings)
+    assert single.text.startswith("12,000 jobs cut: 20 January (year not given)"), single.text
+    assert "(they allow 2022 or later [1])" in single.text and "cannot be checked" in single.text
+
+
 def test_both_parts_of_a_compound_question_are_answered_and_a_second_part_needs_evidence(corpus_settings):
     settings = corpus_settings("nigeria")
     # The model answers the first question and drops the second; asked again, it answers that.
