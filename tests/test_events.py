@@ -195,6 +195,10 @@ def test_a_figure_stated_against_a_denied_one_is_counted_over_it():
     ("Rescuers found two more bodies, raising the death toll to 10.", 10, True),
     ("The death toll has now risen to 45.", 45, True),
     ("Officials said 137 pupils, and not 287, were abducted.", 137, True),
+    ("Authorities now put the presumed death toll at 51.", 51, True),
+    # the update is another figure of the sentence; a confirmation is no update
+    ("Rescuers found the bodies of nine workers killed in a blast, raising the toll to 10.", 9, False),
+    ("Authorities on Thursday confirmed 14 fatalities.", 14, False),
     # "latest" qualifying the story, not the figure, updates nothing
     ("The firm is cutting nearly 8,000 jobs in the latest round of layoffs.", 8000, False),
     ("Gunmen killed nine soldiers in the latest violence in the region.", 9, False),

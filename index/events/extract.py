@@ -223,7 +223,7 @@ def counts_in(doc: Any) -> list[Count]:
                 value=value, noun=noun, outcome=outcome, words=words, qualifier=qualifier,
                 kind=_statement_kind(clause, doc), unit=unit, modality=_modality(predicate, clause),
                 predicate=predicate.lemma_.lower() if predicate is not None else "",
-                revised=bool(REVISION.search(_own_clause(clause))) or _denies_another(head, noun_token),
+                revised=_revised(clause, head, noun_token),
                 recalled=_recalled(clause), cumulative=bool(CUMULATIVE.search(clause.doc.text)),
             ))
         last_noun = noun or last_noun
@@ -576,6 +576,23 @@ def _modality(predicate: Any | None, clause: Any) -> str:
     if words & {"will", "would", "'ll", "plan", "plans"} or clause.head.lemma_ in ("plan", "expect", "aim"):
         return "planned"
     return ""
+
+
+def _revised(clause: Any, number: Any, noun: Any | None) -> bool:
+    """Is the figure stated as an update or a correction? 'The toll rose to 41', 'raising the
+    death toll to 10' (the figure after the words), '137, not 287' (before them); not 'the bodies
+    of nine workers ..., raising the death toll to 10', whose update is another figure."""
+    tokens = sorted(clause.subtree, key=lambda t: t.i)
+    start = tokens[0].idx
+    text = clause.doc.text[start: tokens[-1].idx + len(tokens[-1])]
+    at = number.idx - start
+    for found in REVISION.finditer(text):
+        if found.group(0).lower().startswith(("not ", "rather than", "instead of")):
+            if found.start() > at:
+                return True
+        elif found.end() <= at:
+            return True
+    return _denies_another(number, noun)
 
 
 def _denies_another(number: Any, noun: Any | None) -> bool:

@@ -47,9 +47,11 @@ def article_reports(event: Event, outcome: str, noun: str) -> list[Report]:
     reports = []
     for source, items in by_source.items():
         value, (m, c) = _article_figure(items, noun)
-        # A report that corrects or updates a figure of the event anywhere ("137, not 287, were
-        # abducted") states its other figures of that event as corrections too.
-        revised = any(x.revised for mm in event.mentions if mm.source == source for x in mm.counts)
+        # A report that corrects or updates a figure of the event ("137, not 287, were abducted")
+        # states that figure as a correction wherever it gives it ("All 137 abducted pupils
+        # rescued"); not its other figures ("nine workers ..., raising the death toll to 10").
+        revised = any(x.revised and x.value == value for mm in event.mentions if mm.source == source
+                      for x in mm.counts)
         reports.append(Report(source, value, c.words, m.sentence, _when(event, source), revised, c.qualifier))
     return reports
 

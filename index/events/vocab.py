@@ -95,7 +95,7 @@ FORECAST = re.compile(
 REVISION = re.compile(
     r"\b(rose to|risen to|rises to|rising to|climbed to|climbs to|increased to|jumped to|reached|raising"
     r" the (?:death )?toll to|bringing the (?:death )?toll to|now stands at|has now|toll (?:is|stood) now"
-    r"|confirmed|revised|updated|not \d[\d,]*|rather than|instead of|correct(?:ed|ion)?"
+    r"|now|revised|updated|not \d[\d,]*|rather than|instead of|correct(?:ed|ion)?"
     r"|(?:final|latest) (?:death )?(?:toll|figure|count|tally|number))\b",
     re.I)
 # The qualifier words a count may carry ("at least 40", "more than 11,000", "some 500").
