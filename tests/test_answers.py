@@ -180,6 +180,16 @@ def test_events_of_unknown_year_are_shown_not_added_up_for_a_period(corpus_setti
     assert "(they allow 2022 or later [1])" in single.text and "cannot be checked" in single.text
 
 
+def test_a_rate_is_answered_by_the_rate_an_article_states_not_by_a_sum_of_events(corpus_settings):
+    # "used to average 5,000 deaths per year": a rate no sum of the table's events gives (the one
+    # disaster of that country in the table killed 10).
+    answer = ask("How many deaths per year did China's mining industry use to average?",
+                 corpus_settings("mines"))
+    assert answer.answered and re.search(r"\b5,?000\b", answer.text), answer.text
+    assert not re.search(r"\b10\b", answer.text.split("[1]")[0]) and "per year" in answer.text
+    assert len(answer.citations) == 1 and answer.citations[0].marked()
+
+
 def test_both_parts_of_a_compound_question_are_answered_and_a_second_part_needs_evidence(corpus_settings):
     settings = corpus_settings("nigeria")
     # The model answers the first question and drops the second; asked again, it answers that.

@@ -26,7 +26,10 @@ COUNTING = re.compile(r"\b(how many|how much|number of|death toll|toll)\b", re.I
 WHICH_YEAR = re.compile(r"\b(which|what|in which) year\b.*\b(deadliest|most|highest|worst|bloodiest)\b", re.I)
 # Questions about something other than a sum of events: a war's toll (answered by what the
 # articles state of it, `tolls=True`), a difference, a duration.
-TOLL_WORDS = re.compile(r"\b(conflict|war|insurgency|decades|since the \d{4}s)\b", re.I)
+# A war's toll or a rate ("deaths per year"): no sum of events answers it; a statement may.
+TOLL_WORDS = re.compile(r"\b(conflict|war|insurgency|decades|since the \d{4}s|per (?:year|month|day)"
+                        r"|a (?:year|month)(?! ago| after| earlier| later| before)|each year|every year"
+                        r"|annually|on average|averages?d?)\b", re.I)
 NOT_EVENTS = re.compile(r"\b(how many more|how many fewer"
                         r"|how much more|difference|how many (?:days|weeks|months|years|hours|times|minutes)"
                         r"|how much (?:money|ransom|compensation|did .* pay|does|is|was)"
