@@ -313,9 +313,23 @@ def test_which_year_questions_keep_the_group_asked(question, nouns):
     "About how many people were killed in the country's internal conflict?",
     "How many days before the attack did the army seize the chemicals?",
     "Who leads the group?",
+    # a standing figure, an outcome named only beside it
+    "How many employees did the firm have before its first round of layoffs?",
+    "How many of the firm's employees were tied to its headquarters in the July cut?",
+    "How many deaths per year did the industry use to average?",
 ])
 def test_other_questions_are_left_to_retrieval(question):
     assert parse(question) is None
+
+
+@pytest.mark.parametrize("question", [
+    "How many layoffs did the firm announce?",
+    "How many jobs were affected by the firm's cut?",
+    "How many people were killed in the attack on the village?",
+])
+def test_an_outcome_the_counted_group_or_its_event_states_is_counted(question):
+    q = parse(question)
+    assert q is not None and q.targets[0].outcome in ("cut", "killed")
 
 
 def test_a_name_no_counted_event_carries_is_not_answered_from_the_table():

@@ -124,8 +124,13 @@ def _targets(doc: Any) -> list[Target]:
         span = doc[token.i: end]
         nouns = _asked_nouns(token)
         outcome = _governing_outcome(token)
-        outcome = outcome or next((o for t in span for o in [_outcome_word(t)] if o and t.dep_ != "amod"), "")
-        outcome = outcome or next((o for t in span for o in [_outcome_word(t)] if o), "")
+        # A group the question counts under a predicate that states no outcome ("how many employees
+        # did X have before its layoffs", "were tied to the headquarters in the July cut") asks a
+        # standing figure: an outcome named only in a phrase beside it is not what is counted.
+        said = [(t, o) for t in span if not (nouns and _in_side_phrase(t, token))
+                for o in [_outcome_word(t)] if o]
+        outcome = outcome or next((o for t, o in said if t.dep_ != "amod"), "")
+        outcome = outcome or next((o for _, o in said), "")
         if not outcome:
             outcome = next((o for t in doc[:token.i] for o in [_outcome_word(t)] if o), "")
         if not outcome and token.lower_ == "toll":
@@ -138,6 +143,19 @@ def _targets(doc: Any) -> list[Target]:
         if outcome:
             targets.append(Target(outcome, nouns, span.text))
     return targets
+
+
+def _in_side_phrase(token: Any, many: Any) -> bool:
+    """Is `token` inside a prepositional phrase ('before its layoffs', 'in the July cut') that does
+    not hold the asked group? ('by the cut' names what did it: not a side phrase.)"""
+    group = many.head if many.dep_ in ("amod", "nummod") else many
+    while token.head is not token:
+        if token is group or token in group.ancestors:
+            return False
+        if token.dep_ == "prep" and token.lower_ != "by":
+            return True
+        token = token.head
+    return False
 
 
 def _governing_outcome(many: Any) -> str:
