@@ -414,11 +414,13 @@ def _of_unknown_year(answer: Answer, q: EventQuestion, events: list[Event], numb
     listed, not added up: their sum is of no period the question asks about."""
     parts = []
     for target in q.targets:
-        for e in events:
-            if value := _figure(e, target):
-                verb = VERBS.get(target.outcome, target.outcome)
-                parts.append(f"{fmt(value)} {_noun(target, value)} {verb}: {_when(e)}{_reported(e)} "
-                             f"{_refs(e, numbers)}")
+        figures = [(e, value) for e in events if (value := _figure(e, target))]
+        for e, value in figures:
+            verb = VERBS.get(target.outcome, target.outcome)
+            parts.append(f"{fmt(value)} {_noun(target, value)} {verb}: {_when(e)}{_reported(e)} "
+                         f"{_refs(e, numbers)}")
+        if figures:
+            answer.notes.append(_arithmetic(target, figures))
     shown = [e for e in events if any(_figure(e, t) for t in q.targets)]
     allowed = [f"{_years(e.possible_years)} {_refs(e, numbers)}" for e in shown if _years(e.possible_years)]
     one = len(shown) == 1
