@@ -58,7 +58,7 @@ class Mention:
     numbers: list[str] = field(default_factory=list)
     since: int = 0  # a recalled event this many days before the article's own ("four months after")
     # (Main mentions) each name its article gives in a sentence that names a weekday, as
-    # "saturday|Izghe": two reports with no date in common may still tell the same day at the
+    # "saturday|Norvik": two reports with no date in common may still tell the same day at the
     # same place ("Saturday night's attack on X").
     weekday_names: list[str] = field(default_factory=list)
 
