@@ -181,8 +181,7 @@ def plural(noun: str, n: float = 2) -> str:
     if n == 1 or noun.endswith(("people", "police", "staff", "personnel", "s")):
         return noun
     irregular = {"man": "men", "child": "children", "person": "people", "woman": "women",
-                 "schoolchild": "schoolchildren", "foot": "feet",
-                  "life": "lives", "wife": "wives"}
+                 "schoolchild": "schoolchildren", "foot": "feet", "life": "lives", "wife": "wives"}
     last = noun.split()[-1]
     for singular, many in irregular.items():
         if last.endswith(singular):

@@ -4,11 +4,11 @@ Two reports are one event when their dates fit one window (an undated report fit
 places do not contradict each other, they count the same group with the same outcome, and they
 say the same thing: the same figure and a name only a few articles share, or differing figures
 (a toll revised from 40 to 41, or disputed) with several such names in common, or one such name
-given with the same weekday when one report has no date, and no figure off by more than a factor of
-three. Mentions of one article form one event unless their dates or
-places part them; an article's 'background' mentions (earlier events it recalls) are events of
-their own. Reports whose figures agree merge first, so a recalled figure that matches another
-article's report dates that report before weaker matches are tried.
+given with the same weekday when one report has no date, and no figure off by more than a
+factor of three. Mentions of one article form one event unless their dates or places part them;
+an article's 'background' mentions (earlier events it recalls) are events of their own. Reports
+whose figures agree merge first, so a recalled figure that matches another article's report dates
+that report before weaker matches are tried.
 
 Which figure counts (`choose`): the latest report's; among reports of the same day or of unknown
 day, a figure stated as an update ('rose to 41', 'now', '137, not 287') before one that is not;
