@@ -128,11 +128,9 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         years = " and ".join(dict.fromkeys(_years(e.possible_years) for e in within))
         answer.notes.append(f"Note: the articles {refs} do not give the year of the event counted; they "
                             f"allow only {years}, all in {_period_label(q)}.")
+    # (Events of unknown year outside those counted for a period reach here only when no period
+    # is asked: with one, _of_unknown_year answered above.)
     unknown = [e for e in unknown if e not in within]
-    if unknown and (q.period or q.months):
-        refs = "".join(_refs(e, numbers) for e in unknown)
-        answer.notes.append(f"Note: the articles {refs} do not give the year of the event counted, so "
-                            f"whether it falls in {_period_label(q)} cannot be checked.")
     if q.kind == "which_year":  # events of unknown year that could change it: not left to the wording
         shown_apart = shown_apart or any(not e.year and _figure(e, q.targets[0]) for e in found.events)
     if settings.phrase_counts and not shown_apart:
@@ -390,11 +388,11 @@ def _total(answer: Answer, q: EventQuestion, events: list[Event], numbers: dict)
             e, v = counted[0]
             made = _made_of(e, target, v)
             made_of = f" ({made})" if made else ""
-            parts.append(f"{head}{made_of}: {_when(e)}{_reported(e)} {_refs(e, numbers)}")
+            parts.append(f"{head}{made_of}: {_told(e, numbers)}")
             if made and len(q.targets) == 1:
                 answer.breakdown = f"{made[:1].upper()}{made[1:]}."  # shown after a wording that drops it
         else:
-            each = "; ".join(f"{fmt(v)} on {_when(e)}{_reported(e)} {_refs(e, numbers)}" for e, v in counted)
+            each = "; ".join(f"{fmt(v)} on {_told(e, numbers)}" for e, v in counted)
             parts.append(f"{head}, in {len(counted)} events: {each} ({_sum_shown([v for _, v in counted])})")
         notes += _disagreements(target, [e for e, _ in counted])
         answer.notes.append(_arithmetic(target, counted))
@@ -417,8 +415,7 @@ def _of_unknown_year(answer: Answer, q: EventQuestion, events: list[Event], numb
         figures = [(e, value) for e in events if (value := _figure(e, target))]
         for e, value in figures:
             verb = VERBS.get(target.outcome, target.outcome)
-            parts.append(f"{fmt(value)} {_noun(target, value)} {verb}: {_when(e)}{_reported(e)} "
-                         f"{_refs(e, numbers)}")
+            parts.append(f"{fmt(value)} {_noun(target, value)} {verb}: {_told(e, numbers)}")
         if figures:
             answer.notes.append(_arithmetic(target, figures))
     shown = [e for e in events if any(_figure(e, t) for t in q.targets)]
@@ -462,6 +459,11 @@ def _period_label(q: EventQuestion) -> str:
     if q.period and q.period.start < q.period.end >= dt.date.today().year:
         return f"{q.period.start} or later"  # "since 2020": the question names no end year
     return q.period.label() if q.period else ""
+
+
+def _told(event: Event, numbers: dict) -> str:
+    """'2024-03-07 in X, reported by 2 articles [1][2]': when, where, by how many, cited."""
+    return f"{_when(event)}{_reported(event)} {_refs(event, numbers)}"
 
 
 def _reported(event: Event) -> str:

@@ -94,7 +94,7 @@ FORECAST = re.compile(
 # ('the latest violence', 'the latest round of cuts' update no figure: only a latest toll does.)
 REVISION = re.compile(
     r"\b(rose to|risen to|rises to|rising to|climbed to|climbs to|increased to|jumped to|reached|raising"
-    r" the (?:death )?toll to|bringing the (?:death )?toll to|now stands at|has now|toll (?:is|stood) now"
+    r" the (?:death )?toll to|bringing the (?:death )?toll to"
     r"|now|revised|updated|not \d[\d,]*|rather than|instead of|correct(?:ed|ion)?"
     r"|(?:final|latest) (?:death )?(?:toll|figure|count|tally|number))\b",
     re.I)
