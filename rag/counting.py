@@ -82,10 +82,12 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         shown = {n for e in _uncounted(q, found.undated) for n in found.names_undated.get(e.id, ())}
         left = [u for u in found.unmet if u.removeprefix("the name ") not in shown]
         shown_apart, found.unmet = left != found.unmet, left
-    if found.unmet or not found.events and q.kind == "which_year":
+    if found.unmet or not found.events and q.kind in ("which_year", "which_event"):
         return None  # the table cannot meet the question: retrieval may still answer it
     answer = Answer(question, model=model, period=q.period.label() if q.period else None)
     answer.timings["retrieval_s"] = round(time.perf_counter() - started, 3)
+    if q.kind == "which_event":
+        return _which_event(answer, q, found.events, found.undated, store, started)
     if not found.events:
         # Nothing in the period asked: say what the table holds (never a figure of another
         # period or of an event whose year is unknown), or let retrieval try.
@@ -492,9 +494,12 @@ def _which_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: 
     # Each year compared against is cited too: "against 2 in 2020 [4]" is checkable.
     others = ", ".join(f"{fmt(totals[y])} in {y} {year_refs([y])}" for y in sorted(totals) if y not in top)
     label = " and ".join(str(y) for y in top)
-    superlative = "the deadliest year" if target.outcome == "killed" else "the year with the most"
-    answer.text = (f"{label} {'was' if len(top) == 1 else 'were equally'} {superlative} for {_noun(target)}: "
-                   f"{fmt(best)} {VERBS.get(target.outcome, target.outcome)} {refs}"
+    verb = VERBS.get(target.outcome, target.outcome)
+    superlative = "the deadliest year" if target.outcome == "killed" \
+        else f"the year with the most {_noun(target)} {verb}"
+    head = f"{superlative} for {_noun(target)}" if target.outcome == "killed" else superlative
+    answer.text = (f"{label} {'was' if len(top) == 1 else 'were equally'} {head}: "
+                   f"{fmt(best)} {verb} {refs}"
                    + (f", against {others}." if others else "."))
     # An event of unknown year could change the answer: the reader sees it, cited, and what the
     # answer would be were they all of one year the articles allow.
@@ -509,6 +514,44 @@ def _which_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: 
     answer.answered = True
     answer.notes.append(_arithmetic(target, [(e, v) for y in sorted(per_year) for e, v in per_year[y]]))
     return [e for y in sorted(per_year) for e, _ in per_year[y]] + unknown
+
+
+def _which_event(answer: Answer, q: EventQuestion, events: list[Event], undated: list[Event], store: Store,
+                 started: float) -> Answer | None:
+    """'The deadliest of the 9 events reported: 162 people killed, <when, where> [1]. Next: ...'
+    The events ranked by their chosen figures; one whose year is not given, when a period is
+    asked, is shown beside them, not ranked. Not worded by the model: the ranking is the answer."""
+    target = q.targets[0]
+    ranked = sorted(((e, v) for e in events if (v := _figure(e, target))), key=lambda ev: -ev[1])
+    if not ranked:
+        return None
+    maybe = [e for e in _uncounted(q, undated) if _figure(e, target)]
+    best = ranked[0][1]
+    top = [(e, v) for e, v in ranked if v == best]
+    shown = top + ranked[len(top):len(top) + 2]
+    answer.passages, numbers = _passages([e for e, _ in shown] + maybe, q, store)
+    verb = VERBS.get(target.outcome, target.outcome)
+    span = f" in {_period_label(q)}" if q.period or q.months else ""
+    scope = f"the {len(ranked)} events reported{span}" if len(ranked) > 1 else f"the one event reported{span}"
+    deadliest = target.outcome == "killed" and not target.nouns
+    lead = f"The deadliest of {scope}" if deadliest else f"Of {scope}, the most {_noun(target)} {verb} in one"
+    figure = f"{fmt(best)} {_noun(target, best)} {verb}"
+    if len(top) == 1:
+        answer.text = f"{lead}: {figure}, {_told(top[0][0], numbers)}."
+    else:
+        each = " and ".join(_told(e, numbers) for e, _ in top)
+        answer.text = f"{lead}, equally: {figure} each, {each}."
+    rest = ranked[len(top):len(top) + 2]
+    if rest:
+        answer.text += " Next: " + "; ".join(f"{fmt(v)} {_noun(target, v)} {verb}, {_told(e, numbers)}"
+                                             for e, v in rest) + "."
+    answer.text += "".join(_not_counted(e, target, q, _refs(e, numbers)) for e in maybe)
+    notes = _disagreements(target, [e for e, _ in shown])
+    if notes:  # in the answer itself: the ranking rests on the figures chosen
+        answer.text += "\n\n" + " ".join(notes)
+    answer.answered = True
+    answer.notes.append(_arithmetic(target, ranked))
+    return _finish(answer, [e for e, _ in shown] + maybe, numbers, started)
 
 
 def _none_in_period(answer: Answer, q: EventQuestion, relevant: list[Event], shown: list[Event],

@@ -78,7 +78,8 @@ def extract_mentions(source: str, title: str, body: str, published: str,
     paragraph_date: dict[int, str] = {}
     for (number, start, sentence), doc in zip(wanted, docs, strict=True):
         counts = counts_in(doc)
-        written = written_date(sentence, published)
+        # "Between the cuts of November and today's, 18,000": the month is the earlier round's.
+        written = "" if counts and all(c.cumulative for c in counts) else written_date(sentence, published)
         if written and (counts or EVENT_WORDS.search(sentence)):
             paragraph_date[number] = written
         if not counts:
@@ -216,6 +217,8 @@ def counts_in(doc: Any) -> list[Count]:
         for outcome, predicate, clause in _outcomes(noun_token if noun_token is not None else head):
             if unit and outcome not in UNIT_OUTCOMES or _is_agent(noun_token, predicate):
                 continue
+            if predicate is not None and _either_or(predicate):
+                continue  # "killed or wounded over 20", "dead or missing": of neither outcome alone
             if outcome == "cut" and predicate is not None and not nouns_match("job", noun) \
                     and predicate.lemma_ in ("eliminate", "neutralise", "neutralize"):
                 outcome = "killed"  # "eliminated 34 fighters" is no job cut
@@ -446,6 +449,21 @@ def _outcomes(nominal: Any) -> list[tuple[str, Any | None, Any]]:
     return found
 
 
+def _either_or(predicate: Any) -> bool:
+    """Is the predicate one of two outcomes joined by 'or' ('killed or wounded', 'dead or missing')?"""
+    if predicate.dep_ == "conj":
+        first, second = predicate.head, predicate
+    else:
+        first = predicate
+        second = next((c for c in predicate.children if c.dep_ == "conj"), None)
+        if second is None:
+            return False
+    joined_by_or = any(c.dep_ == "cc" and c.lower_ in ("or", "nor") and first.i < c.i < second.i
+                       for c in first.children)
+    outcomes = {_predicate_outcome(first), _predicate_outcome(second)}
+    return joined_by_or and "" not in outcomes and len(outcomes) == 2
+
+
 def _outcome(nominal: Any, modifiers: bool = True) -> tuple[str, Any | None, Any]:
     """(outcome, predicate token, clause head) for a counted noun or a bare number: from its own
     modifiers, or (modifiers=False) from the predicate it depends on."""
@@ -534,7 +552,7 @@ def _statement_kind(clause: Any, doc: Any) -> str:
         return "generic"
     if HISTORICAL.search(text):
         return "historical"
-    if RUNNING_TOTAL.search(text):
+    if RUNNING_TOTAL.search(text) or _perfect_in_period(clause):
         return "running_total"
     if FORECAST.search(" ".join(t.text for t in clause.subtree if t.i <= clause.i)) and any(
             t.lemma_ in ("rise", "climb", "increase", "reach", "grow") for t in clause.subtree):
@@ -542,8 +560,23 @@ def _statement_kind(clause: Any, doc: Any) -> str:
     return "incident"
 
 
-CUMULATIVE = re.compile(r"\bbetween the \w+ .{0,80}\band the\b|\bin total\b|\bincluding (?:the|those)\b"
-                        r"|\bcombined\b|\baltogether\b|\bbringing the total\b|\bin all\b", re.I)
+# A figure that takes in earlier rounds ("between the cuts of November and today's, 18,000"),
+# not one event's total: "in all", "including the village head" sum one event's people.
+CUMULATIVE = re.compile(r"\bbetween the \w+ .{0,80}\band the\b|\bbringing the total\b|\bcombined\b"
+                        r"|\bincluding (?:the|those)\b.{0,40}\b(?:earlier|previous|prior|first|initial)\b",
+                        re.I)
+
+
+def _perfect_in_period(clause: Any) -> bool:
+    """'35,000 job cuts have been announced in 2024', 'has killed 300 in March': a present
+    perfect over a period still running is a total so far, not one event."""
+    perfect = any(c.dep_ == "aux" and c.lemma_ == "have" and c.tag_ in ("VBZ", "VBP")
+                  for c in clause.children)
+    return perfect and any(
+        c.dep_ == "prep" and c.lower_ in ("in", "during") and any(
+            o.dep_ == "pobj" and (re.fullmatch(r"(?:19|20)\d\d", o.text) or o.lower_ in dates.MONTHS)
+            for o in c.children)
+        for c in clause.children)
 
 
 def _recalled(clause: Any) -> bool:

@@ -22,6 +22,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter
+from dataclasses import replace
 from functools import cached_property
 
 from index.events import Choice, Event, Mention, Report
@@ -281,7 +282,9 @@ def _article_groups(mentions: list[Mention]) -> list[_Group]:
     recalled: dict[str, list[Mention]] = {}
     for m in mentions:
         if m.role == "background" and {c.outcome for c in m.counts} & totals:
-            main.append(m)  # a round the article's own total includes ("between November and today")
+            # A round the article's own total includes ("between November and today"): its
+            # figures join the event's, its date ("November") is not the event's.
+            main.append(replace(m, date="", date_basis="unknown", date_inferred=False))
         elif m.role == "background":
             recalled.setdefault(m.date, []).append(m)
     return [_Group(g) for g in ([main] if main else []) + list(recalled.values())]

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from index.chunk import sentences
 from index.dates import MONTHS, Period, question_period
 from index.events import Event
 from index.events.extract import EVENT_WORDS, _noun_name, _of_object, fold, names_in
@@ -23,7 +24,8 @@ from index.events.vocab import MEASURE_UNITS, nouns_match, outcome_of
 from index.nlp import nlp
 
 COUNTING = re.compile(r"\b(how many|how much|number of|death toll|toll)\b", re.I)
-WHICH_YEAR = re.compile(r"\b(which|what|in which) year\b.*\b(deadliest|most|highest|worst|bloodiest)\b", re.I)
+SUPERLATIVE = r"\b(deadliest|bloodiest|worst|most|highest|largest|biggest|greatest)\b"
+WHICH_YEAR = re.compile(r"\b(which|what|in which) year\b.*" + SUPERLATIVE, re.I)
 # Questions about something other than a sum of events: a war's toll (answered by what the
 # articles state of it, `tolls=True`), a difference, a duration.
 # A war's toll or a rate ("deaths per year"): no sum of events answers it; a statement may.
@@ -55,6 +57,13 @@ EVENT_WORD = re.compile(r"\b[A-Z][\w'’-]+\s+(attack|ambush|clash|battle|raid|e
                         r"|massacre|bombing|landslide|kidnapping|abduction)\b")
 EVENT_KINDS = (r"attack|ambush|clash|battle|raid|explosion|blast|fire|collapse|massacre|bombing|landslide"
                r"|kidnapping|abduction|flood|crash|shooting|cut|layoff|reduction|round|disaster|accident|strike")
+# "Which attack was the deadliest?", "What was the largest job cut?": the event with the highest
+# figure, not a sum (a place or an outlet with the most is a sum, and not asked this way).
+WHICH_EVENT = re.compile(
+    r"^\W*(?:in\s+|of\s+)?(?:which|what)\s+(?:(?:[\w'’-]+\s+){0,3}?(?:" + EVENT_KINDS + r")s?\b.*"
+    + SUPERLATIVE + r"|(?:was|were|is)\s+the\s+(?:single\s+)?"
+    r"(?:deadliest|bloodiest|worst|largest|biggest|greatest)\s+"
+    r"(?:[\w'’-]+\s+){0,3}?(?:" + EVENT_KINDS + r")s?\b)", re.I)
 SINGLE_EVENT = re.compile(r"\bthe\s+(?:[\w'’%-]+\s+){0,5}?(?:" + EVENT_KINDS + r")\b(?!s)", re.I)
 PLURAL_EVENTS = re.compile(r"\b(?:" + EVENT_KINDS + r")(?:s|es)\b|\b(?:both|two|three|all|each|every|combined"
                            r"|together|in total|altogether)\b", re.I)
@@ -71,7 +80,8 @@ class Target:
 
 @dataclass
 class EventQuestion:
-    kind: str  # "count" (how many), "events" (how many attacks), "which_year" (deadliest year)
+    kind: str  # "count" (how many), "events" (how many attacks), "which_year" (deadliest year),
+    #            "which_event" (the deadliest attack)
     targets: list[Target]
     period: Period | None = None
     months: tuple[str, ...] = ()  # "2022-11": months the question names, within its period
@@ -86,17 +96,20 @@ def parse(question: str, today: dt.date | None = None, tolls: bool = False) -> E
     """The counting question in `question`, or None when it is not one. A question about a war's
     or a conflict's toll is one only with `tolls` (no sum of events answers it)."""
     which_year = bool(WHICH_YEAR.search(question))
-    if not (COUNTING.search(question) or which_year) or NOT_EVENTS.search(question) \
+    which_event = not which_year and bool(WHICH_EVENT.search(question))
+    if not (COUNTING.search(question) or which_year or which_event) or NOT_EVENTS.search(question) \
             or bool(TOLL_WORDS.search(question)) != tolls:
         return None
     doc = nlp()(question)
     targets = _targets(doc)
-    if which_year and not targets:
-        targets = [Target("killed", _deadliest_for(doc), "deadliest")]
+    if (which_year or which_event) and not targets:
+        targets = _superlative_targets(doc)
     if not targets:
         return None
-    kind = "which_year" if which_year and not re.search(r"\bhow many\b", question, re.I) else "count"
-    if any(set(t.nouns) & EVENT_NOUNS for t in targets):
+    how_many = re.search(r"\bhow many\b", question, re.I)
+    kind = "which_year" if which_year and not how_many else "which_event" if which_event and not how_many \
+        else "count"
+    if kind == "count" and any(set(t.nouns) & EVENT_NOUNS for t in targets):
         kind = "events"
         targets = [Target(t.outcome, tuple(n for n in t.nouns if n not in EVENT_NOUNS), t.words)
                    for t in targets]
@@ -108,7 +121,8 @@ def parse(question: str, today: dt.date | None = None, tolls: bool = False) -> E
         years = [int(m[:4]) for m in months] + ([period.start, period.end] if period else [])
         period = Period(min(years), max(years))
     word = EVENT_WORD.search(question)
-    single = bool(SINGLE_EVENT.search(question)) and not alternatives and not PLURAL_EVENTS.search(question)
+    single = bool(SINGLE_EVENT.search(question)) and not alternatives and not PLURAL_EVENTS.search(question) \
+        and kind != "which_event"
     return EventQuestion(kind, targets, period, months, names, alternatives, other,
                          word.group(1).lower().rstrip("s") if word else "", single)
 
@@ -190,6 +204,34 @@ def _asked_nouns(many: Any) -> tuple[str, ...]:
         return ()  # "how many died", "how many deaths"
     names = [_noun_name(n) for n in [noun, *noun.conjuncts]]
     return tuple(n for n in names if n not in ("people", "person"))
+
+
+def _superlative_targets(doc: Any) -> list[Target]:
+    """What 'which ... the most/deadliest' ranks by: 'deadliest for soldiers' (killed), 'the most
+    people kidnapped' (the outcome the group hangs from), 'the largest job cut' (the event noun's
+    outcome, its compound the group); [] when the question states no outcome."""
+    if any(t.lemma_.lower() in ("deadly", "bloody") or t.lower_ in ("deadliest", "bloodiest", "worst")
+           for t in doc):
+        return [Target("killed", _deadliest_for(doc), "deadliest")]
+    for token in doc:
+        if token.lower_ == "most" and token.head.pos_ in ("NOUN", "PROPN") and token.head is not token:
+            group = token.head
+            outcome = _governing_outcome(token) or next(
+                (o for c in group.children if c.dep_ in ("acl", "amod", "oprd")
+                 for o in [_outcome_word(c)] if o), "")
+            if outcome:
+                nouns = tuple(n for n in (_noun_name(g) for g in [group, *group.conjuncts])
+                              if n not in ("people", "person"))
+                return [Target(outcome, nouns, f"most {group.text}")]
+        if token.lower_ in ("largest", "biggest", "greatest", "highest") and token.head.pos_ == "NOUN":
+            event = token.head
+            event = event if _outcome_word(event) else _of_object(event) or event  # "round of layoffs"
+            outcome = _outcome_word(event)
+            if outcome:
+                nouns = tuple(_noun_name(c) for c in event.children
+                              if c.dep_ == "compound" and c.pos_ == "NOUN")
+                return [Target(outcome, nouns, f"{token.text} {event.text}")]
+    return []
 
 
 def _deadliest_for(doc: Any) -> tuple[str, ...]:
@@ -303,8 +345,10 @@ def match(q: EventQuestion, events: list[Event], text_of: Callable[[str], str]) 
         if source not in cache:
             text = text_of(source)
             title, _, body = text.partition("\n")
+            # The headline and the lead's first sentence: a lead paragraph often goes on to an
+            # earlier event ("This came days after the students of X were released").
             first = next((p for p in body.split("\n") if len(p.split()) > 8), "")
-            cache[source] = f"{title}\n{first}"
+            cache[source] = f"{title}\n{sentences(first)[0] if first else ''}"
         return cache[source]
 
     def names_weak(event: Event) -> set[str]:
