@@ -54,6 +54,8 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
     """The answer to a counting question, or None to let ordinary retrieval answer it."""
     if difference := DIFFERENCE.match(question.strip()):
         return _difference(difference, question, settings, store, started, model)
+    if MORE_AT.match(question.strip()) or MORE_BY.match(question.strip()):
+        return _compare(question, settings, store, started, model)
     q = parse(question)
     if q is None:
         return _stated_toll(question, store, started, model)
@@ -141,7 +143,7 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
         _phrase(answer, settings, q, store)
     if maybe:
         cited += _show_uncounted(answer, q, found.events, maybe, numbers, store)
-    elif len(q.targets) == 1 and q.kind != "which_year" and not unknown and answer.answered:
+    elif len(q.targets) == 1 and q.kind != "which_year" and answer.answered:
         answer.count = sum(_figure(e, q.targets[0]) for e in found.events) if q.kind == "count" \
             else float(len([e for e in found.events if _figure(e, q.targets[0])]))
     return _finish(answer, cited, numbers, started)
@@ -161,9 +163,63 @@ def _difference(m: re.Match, question: str, settings: Settings, store: Store, st
     cut = asked.lower().rfind(f" {other.split()[0].lower()} ")
     if cut < 0:
         return None
+    both = _two_counts(question, f"{m['head']} {asked}?", f"{m['head']} {asked[:cut]} {other}?",
+                       settings, store, started, model)
+    if both is None:
+        return None
+    answer, first, second, told_first, told_second = both
+    diff = first.count - second.count
+    how = "more" if diff >= 0 else "fewer"
+    answer.text = (f"{fmt(abs(diff))} {how} ({fmt(first.count)} - {fmt(second.count)}). "
+                   f"{told_first} {told_second}")
+    answer.count = abs(diff)
+    return answer
+
+
+# "Were more people killed at X or at Y?", "Did X or Y cut more jobs in 2023?": two counts, each
+# meeting its own constraints, and which is higher.
+MORE_AT = re.compile(r"^\W*(?P<aux>were|was|are|is)\s+more\s+(?P<asked>.+?)\s+"
+                     r"(?P<prep>at|in|on|during|from|by)\s+(?P<a>.+?),?\s+or\s+(?:(?:at|in|on|during|from|by)\s+)?"
+                     r"(?P<b>.+?)\s*\?*$", re.I)
+MORE_BY = re.compile(r"^\W*(?P<aux>did|does|have|has|had)\s+(?P<a>.+?)\s+or\s+(?P<b>.+?)\s+(?P<verb>\w+)"
+                     r"\s+more\s+(?P<asked>.+?)\s*\?*$", re.I)
+
+
+def _compare(question: str, settings: Settings, store: Store, started: float, model: str) -> Answer | None:
+    if m := MORE_AT.match(question.strip()):
+        asked = m["asked"].split(maxsplit=1)
+        if len(asked) < 2:
+            return None
+        head = f"How many {asked[0]} {m['aux'].lower()} {asked[1]} {m['prep']}"
+        names, queries = (m["a"], m["b"]), (f"{head} {m['a']}?", f"{head} {m['b']}?")
+    elif m := MORE_BY.match(question.strip()):
+        asked = m["asked"].split(maxsplit=1)
+        rest = f" {asked[1]}" if len(asked) > 1 else ""
+        names = (m["a"], m["b"])
+        queries = tuple(f"How many {asked[0]} {m['aux'].lower()} {n} {m['verb']}{rest}?" for n in names)
+    else:
+        return None
+    both = _two_counts(question, *queries, settings, store, started, model)
+    if both is None:
+        return None
+    answer, first, second, told_first, told_second = both
+    if first.count == second.count:
+        lead = f"Neither: {fmt(first.count)} each."
+    else:
+        (high, n_high), (low, n_low) = sorted(((first.count, names[0]), (second.count, names[1])),
+                                              reverse=True)
+        lead = f"More for {n_high}: {fmt(high)} against {fmt(low)} for {n_low}."
+    answer.text = f"{lead} {told_first} {told_second}"
+    return answer
+
+
+def _two_counts(question: str, first_question: str, second_question: str, settings: Settings, store: Store,
+                started: float, model: str) -> tuple[Answer, Answer, Answer, str, str] | None:
+    """Both counts from the table, and one answer holding both counts' passages and citations
+    (the second's renumbered): (answer, first, second, first's text, second's text)."""
     plain = replace(settings, phrase_counts=False)
-    first = answer_from_events(f"{m['head']} {asked}?", plain, store, started, model=model)
-    second = answer_from_events(f"{m['head']} {asked[:cut]} {other}?", plain, store, started, model=model)
+    first = answer_from_events(first_question, plain, store, started, model=model)
+    second = answer_from_events(second_question, plain, store, started, model=model)
     if first is None or second is None or first.count is None or second.count is None:
         return None  # a count the table cannot give without a condition: retrieval may answer
     answer = Answer(question, model=model, route="events", passages=list(first.passages))
@@ -176,19 +232,14 @@ def _difference(m: re.Match, question: str, settings: Settings, store: Store, st
     def renumber(marker: re.Match) -> str:
         return "[" + re.sub(r"\d+", lambda d: str(at[int(d.group())]), marker.group(1)) + "]"
 
-    told_first = first.text.split("\n\n")[0]
-    told_second = cite.MARKER.sub(renumber, second.text.split("\n\n")[0])
-    diff = first.count - second.count
-    how = "more" if diff >= 0 else "fewer"
-    answer.text = (f"{fmt(abs(diff))} {how} ({fmt(first.count)} - {fmt(second.count)}). "
-                   f"{told_first} {told_second}")
-    answer.count = abs(diff)
     shown = {c.n for c in first.citations}
     answer.citations = first.citations + [replace(c, n=at[c.n]) for c in second.citations
                                           if at[c.n] not in shown]
     answer.notes = first.notes + second.notes
+    answer.answered = True
     answer.timings = {**second.timings, "total_s": round(time.perf_counter() - started, 3)}
-    return answer
+    return (answer, first, second, first.text.split("\n\n")[0],
+            cite.MARKER.sub(renumber, second.text.split("\n\n")[0]))
 
 
 def _stated_toll(question: str, store: Store, started: float, model: str) -> Answer | None:
@@ -401,6 +452,11 @@ def _total(answer: Answer, q: EventQuestion, events: list[Event], numbers: dict)
     answer.text = ". ".join(p[0].upper() + p[1:] for p in parts) + "."
     if len(q.targets) == 1 and len(events) > 1:
         answer.breakdown = parts[0].split(": ", 1)[-1] if ": " in parts[0] else ""
+    told = {e.id for t in q.targets for e in events if _figure(e, t)}
+    if q.stated_events and len(told) != q.stated_events and q.kind == "count":
+        # "the two mine fires" and one found: the total is not the one asked for, and says so.
+        notes.append(f"The question speaks of {q.stated_events} events; the articles report "
+                     f"{len(told)} that meet{'s' * (len(told) == 1)} it.")
     if notes:  # in the answer itself: the reader must see that sources differ
         answer.text += "\n\n" + " ".join(notes)
         answer.breakdown = f"{answer.breakdown}\n\n{' '.join(notes)}".strip()

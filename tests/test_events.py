@@ -16,7 +16,7 @@ from index.build import build_index
 from index.events import Count, Report, extract_events
 from index.events.extract import extract_mentions, validate
 from index.events.identity import choose
-from index.events.query import match, parse
+from index.events.query import _name_in, _words, match, parse
 from index.events.vocab import nouns_match
 from index.settings import Settings
 from index.store import Store
@@ -435,6 +435,30 @@ def test_the_largest_event_is_ranked_by_chosen_figures_and_a_running_total_is_no
     assert "15,000 in 1 article and 17,500 in 1 article" in answer.text
     answer = ask("Which was the largest job cut in 2023?", layoffs_settings)
     assert "in 2023" in answer.text and "Not counted, as its year is not given: 12,000 jobs" in answer.text
+
+
+def test_a_comparison_is_two_counts_and_a_question_that_miscounts_its_events_is_told(layoffs_settings):
+    answer = ask("Did Microsoft or Google cut more jobs?", layoffs_settings)
+    assert answer.route == "events"
+    assert answer.text.startswith("More for Microsoft: 25,000 against 12,000 for Google.")
+    assert any("alphabet" in c.path for c in answer.citations)
+    answer = ask("How many jobs did Meta cut in its three rounds of layoffs?", layoffs_settings)
+    assert "21,000" in answer.text
+    assert "The question speaks of 3 events; the articles report 2 that meet it." in answer.text
+
+
+def test_a_demonym_names_its_country():
+    # "the two Kazakh mine fires": one article writes "Kazakh", the other only "Kazakhstan".
+    folder = CORPORA / "mines" / "corpus"
+    if not folder.is_dir():
+        missing(f"corpus not found at {folder}")
+    from index.build import describe_files
+
+    texts = {Path(d.source).name: f"{d.meta.title}\n{d.body}" for d in describe_files([folder])}
+    q = parse("How many died in total in the two Kazakh mine fires in 2023?")
+    found = match(q, corpus_events("mines"), lambda s: texts.get(s, ""))
+    assert q.stated_events == 2 and sorted(e.figure("killed", "") for e in found.events) == [5, 45]
+    assert not _name_in("Nigerian", _words("troops in Niger")) and _name_in("Nigerian", _words("in Nigeria"))
 
 
 @pytest.fixture(scope="module")

@@ -64,6 +64,11 @@ WHICH_EVENT = re.compile(
     + SUPERLATIVE + r"|(?:was|were|is)\s+the\s+(?:single\s+)?"
     r"(?:deadliest|bloodiest|worst|largest|biggest|greatest)\s+"
     r"(?:[\w'’-]+\s+){0,3}?(?:" + EVENT_KINDS + r")s?\b)", re.I)
+# "the two mine fires", "both attacks": how many events the question takes the answer to hold.
+STATED_EVENTS = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|\d{1,2}|both)\s+"
+                           r"(?:[\w'’-]+\s+){0,3}?(?:" + EVENT_KINDS + r")(?:s|es)\b", re.I)
+NUMBER_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10}
 SINGLE_EVENT = re.compile(r"\bthe\s+(?:[\w'’%-]+\s+){0,5}?(?:" + EVENT_KINDS + r")\b(?!s)", re.I)
 PLURAL_EVENTS = re.compile(r"\b(?:" + EVENT_KINDS + r")(?:s|es)\b|\b(?:both|two|three|all|each|every|combined"
                            r"|together|in total|altogether)\b", re.I)
@@ -90,6 +95,7 @@ class EventQuestion:
     other_part: bool = False  # it also asks something a count does not answer ("and which ones?")
     event_word: str = ""  # the kind of event it names ("the Ridgeford clash": clash)
     single: bool = False  # it asks about one event ("the attack on X"), not several
+    stated_events: int = 0  # how many events it says there are ("the two fires"), 0 if it does not
 
 
 def parse(question: str, today: dt.date | None = None, tolls: bool = False) -> EventQuestion | None:
@@ -123,8 +129,11 @@ def parse(question: str, today: dt.date | None = None, tolls: bool = False) -> E
     word = EVENT_WORD.search(question)
     single = bool(SINGLE_EVENT.search(question)) and not alternatives and not PLURAL_EVENTS.search(question) \
         and kind != "which_event"
+    stated = STATED_EVENTS.search(question)
+    stated_events = 0 if not stated else int(stated[1]) if stated[1].isdigit() \
+        else NUMBER_WORDS[stated[1].lower()]
     return EventQuestion(kind, targets, period, months, names, alternatives, other,
-                         word.group(1).lower().rstrip("s") if word else "", single)
+                         word.group(1).lower().rstrip("s") if word else "", single, stated_events)
 
 
 def _targets(doc: Any) -> list[Target]:
@@ -491,7 +500,16 @@ def _words(text: str) -> str:
 def _name_in(name: str, text: str, times: int = 1) -> bool:
     words = [w for w in re.sub(r"\W+", " ", fold(name)).split() if w not in GENERIC] or \
         re.sub(r"\W+", " ", fold(name)).split()
-    return all(text.count(f" {w} ") + text.count(f" {w}s ") >= times for w in words)
+    return all(sum(text.count(f" {form} ") + text.count(f" {form}s ") for form in _forms(w)) >= times
+               for w in words)
+
+
+def _forms(word: str) -> list[str]:
+    """A name word and the country a demonym is made from: 'kazakh' -> 'kazakhstan', 'nigerian'
+    -> 'nigeria', 'iraqi' -> 'iraq', 'sudanese' -> 'sudan' (never 'nigerian' -> 'niger')."""
+    if len(word) < 5:
+        return [word]
+    return [word, word + "stan"] + [word[:-len(end)] for end in ("n", "i", "ese") if word.endswith(end)]
 
 
 def only_years_of_period(event: Event, q: EventQuestion) -> bool:
