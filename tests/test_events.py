@@ -368,6 +368,8 @@ def test_other_questions_are_left_to_retrieval(question):
     "How many layoffs did the firm announce?",
     "How many jobs were affected by the firm's cut?",
     "How many people were killed in the attack on the village?",
+    "How many lives were lost in the explosion at the mine?",
+    "Give the number of soldiers killed at the base.",  # 'of' holds the group asked: no side phrase
 ])
 def test_an_outcome_the_counted_group_or_its_event_states_is_counted(question):
     q = parse(question)

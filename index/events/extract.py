@@ -437,7 +437,7 @@ def _outcomes(nominal: Any) -> list[tuple[str, Any | None, Any]]:
         for child in nominal.children:
             outcome = _predicate_outcome(child)
             if child.dep_ == "acl" and child.i > nominal.i and outcome and outcome != described[0] \
-                    and child is not described[1] and not any(c.dep_ == "neg" for c in child.children):
+                    and child != described[1] and not any(c.dep_ == "neg" for c in child.children):
                 found.append((outcome, child, child))
     # "13 persons injured and seven others abducted": the predicate after the last of coordinated
     # counts is that one's; a count with its own participle does not take it too.
@@ -486,7 +486,7 @@ def _outcome(nominal: Any, modifiers: bool = True) -> tuple[str, Any | None, Any
         return "", None, nominal  # "rescued, with five remaining in the mine": those five were not
     token = nominal
     for _ in range(5):
-        if token.dep_ == "ROOT" or token.head is token:
+        if token.dep_ == "ROOT" or token.head == token:
             break
         dep, head = token.dep_, token.head
         if dep == "conj" and token.pos_ in ("VERB", "AUX"):
@@ -525,7 +525,7 @@ EQUATING = {"amount", "total", "equal", "represent", "translate", "mean"}
 
 def _clause(token: Any) -> Any:
     """The clause a predicate heads: itself, or the verb it hangs from when it is a noun."""
-    while token.pos_ not in ("VERB", "AUX") and token.head is not token and token.dep_ not in ("ROOT",):
+    while token.pos_ not in ("VERB", "AUX") and token.head != token and token.dep_ not in ("ROOT",):
         token = token.head
     return token
 

@@ -172,11 +172,12 @@ def _in_side_phrase(token: Any, many: Any) -> bool:
     """Is `token` inside a prepositional phrase ('before its layoffs', 'in the July cut') that does
     not hold the asked group? ('by the cut' names what did it: not a side phrase.)"""
     group = many.head if many.dep_ in ("amod", "nummod") else many
-    while token.head is not token:
-        if token is group or token in group.ancestors:
+    while token.head != token:
+        if token == group or token in group.ancestors:
             return False
-        if token.dep_ == "prep" and token.lower_ != "by":
-            return True
+        if token.dep_ == "prep" and token.lower_ != "by" \
+                and not (token.lower_ == "of" and token.head == group):
+            return True  # ("the number of soldiers killed": its 'of' holds the group asked)
         token = token.head
     return False
 
@@ -186,7 +187,7 @@ def _governing_outcome(many: Any) -> str:
     were freed': freed, not the 'kidnapped' that describes them)."""
     token = many.head if many.dep_ in ("amod", "nummod") else many
     for _ in range(4):
-        if token.head is token:
+        if token.head == token:
             break
         token = token.head
         found = _outcome_word(token)
@@ -209,8 +210,9 @@ def _asked_nouns(many: Any) -> tuple[str, ...]:
         noun = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
     if noun is not None and noun.lemma_.lower() in MEASURE_UNITS:
         noun = _of_object(noun) or noun
-    if noun is None or outcome_of(noun.lemma_) and noun.lemma_.lower() not in ("body", "job"):
-        return ()  # "how many died", "how many deaths"
+    if noun is None or outcome_of(noun.lemma_) and noun.lemma_.lower() not in ("body", "job") \
+            or noun.lemma_.lower() == "life":
+        return ()  # "how many died", "how many deaths", "how many lives were lost": people
     names = [_noun_name(n) for n in [noun, *noun.conjuncts]]
     return tuple(n for n in names if n not in ("people", "person"))
 
@@ -223,7 +225,7 @@ def _superlative_targets(doc: Any) -> list[Target]:
            for t in doc):
         return [Target("killed", _deadliest_for(doc), "deadliest")]
     for token in doc:
-        if token.lower_ == "most" and token.head.pos_ in ("NOUN", "PROPN") and token.head is not token:
+        if token.lower_ == "most" and token.head.pos_ in ("NOUN", "PROPN") and token.head != token:
             group = token.head
             outcome = _governing_outcome(token) or next(
                 (o for c in group.children if c.dep_ in ("acl", "amod", "oprd")
@@ -262,7 +264,7 @@ def _outcome_word(token: Any) -> str:
     lemma = token.lemma_.lower()
     particle = next((c.lower_ for c in token.children if c.dep_ == "prt"), "")
     for phrase in (f"{lemma} {particle}".strip(), *(f"{lemma} {c.lemma_.lower()}" for c in token.children
-                                                      if c.dep_ in ("dobj", "acomp", "oprd"))):
+                                                      if c.dep_ in ("dobj", "acomp", "oprd", "nsubjpass"))):
         if outcome_of(phrase):
             return outcome_of(phrase)
     if lemma in ("deadly", "deadliest", "bloody"):
