@@ -35,7 +35,8 @@ def check_answer(answer: str, question: str, cited: list[dict]) -> list[str]:
     answer = re.sub(r"\S*…", " ", answer)
     first, _, rest = answer.partition("\n\n")
     # "reported by 2 articles": the count of the answer's own citations, not a figure of them.
-    first = re.sub(r"\breported by \d+ articles\b", " ", first)
+    first = re.sub(r"\breported by (?:\d+|two|three|four|five|six|seven|eight|nine|ten) articles\b", " ",
+                   first)
     arithmetic = " ".join(ARITHMETIC.findall(rest))
     return ungrounded(f"{first} {arithmetic}", cited_support(question, cited))
 

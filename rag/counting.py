@@ -587,20 +587,22 @@ def _which_event(answer: Answer, q: EventQuestion, events: list[Event], undated:
     shown = top + ranked[len(top):len(top) + 2]
     answer.passages, numbers = _passages([e for e, _ in shown] + maybe, q, store)
     verb = VERBS.get(target.outcome, target.outcome)
+    # (How many events were ranked is in the arithmetic note: no passage states that number.)
     span = f" in {_period_label(q)}" if q.period or q.months else ""
-    scope = f"the {len(ranked)} events reported{span}" if len(ranked) > 1 else f"the one event reported{span}"
     deadliest = target.outcome == "killed" and not target.nouns
-    lead = f"The deadliest of {scope}" if deadliest else f"Of {scope}, the most {_noun(target)} {verb} in one"
+    lead = f"The deadliest event reported{span}" if deadliest \
+        else f"The most {_noun(target)} {verb} in one event reported{span}"
     figure = f"{fmt(best)} {_noun(target, best)} {verb}"
     if len(top) == 1:
-        answer.text = f"{lead}: {figure}, {_told(top[0][0], numbers)}."
+        answer.text = f"{lead}: {figure}, {_told(top[0][0], numbers)}"
     else:
         each = " and ".join(_told(e, numbers) for e, _ in top)
-        answer.text = f"{lead}, equally: {figure} each, {each}."
+        answer.text = f"{lead}, equally: {figure} each, {each}"
     rest = ranked[len(top):len(top) + 2]
-    if rest:
-        answer.text += " Next: " + "; ".join(f"{fmt(v)} {_noun(target, v)} {verb}, {_told(e, numbers)}"
-                                             for e, v in rest) + "."
+    if rest:  # (lower case: a capitalised "Next" would read as a name the articles do not give)
+        answer.text += "; after it, " + " and ".join(
+            f"{fmt(v)} {_noun(target, v)} {verb}, {_told(e, numbers)}" for e, v in rest)
+    answer.text += "."
     answer.text += "".join(_not_counted(e, target, q, _refs(e, numbers)) for e in maybe)
     notes = _disagreements(target, [e for e, _ in shown])
     if notes:  # in the answer itself: the ranking rests on the figures chosen

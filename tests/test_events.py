@@ -430,7 +430,7 @@ def test_the_largest_event_is_ranked_by_chosen_figures_and_a_running_total_is_no
     # we made in November and the ones we're sharing today"), whose date is not November's.
     answer = ask("Which was the biggest layoff?", layoffs_settings)
     assert answer.route == "events" and answer.answered
-    lead = answer.text.split(" Next: ")[0]
+    lead = answer.text.split("; after it, ")[0]
     assert "18,000 people cut" in lead and "35,000" not in answer.text and "November" not in lead
     assert any("ibtimessg" in c.path for c in answer.citations)
     assert "17,500" in answer.text  # the next, with both of its reported figures
