@@ -175,6 +175,16 @@ def corpus_events(topic: str) -> list:
                            for d in docs if not d.duplicate_of])
 
 
+def corpus_texts(topic: str) -> dict[str, str]:
+    """Each article's headline and text, by file name, as the question matcher reads them."""
+    folder = CORPORA / topic / "corpus"
+    if not folder.is_dir():
+        missing(f"corpus not found at {folder}")
+    from index.build import describe_files
+
+    return {Path(d.source).name: f"{d.meta.title}\n{d.body}" for d in describe_files([folder])}
+
+
 def event_of(events_: list, *names: str):
     found = [e for e in events_ if all(any(n in s for s in e.sources) for n in names)]
     assert len(found) == 1, [(e.id, e.sources) for e in events_
@@ -388,12 +398,7 @@ def test_a_name_another_events_lead_recalls_in_passing_does_not_make_it_that_eve
     # The report of a school raid in one town opens: "... abducted dozens of students. This came
     # days after abducted students of the College of Agriculture, <other town>, were released."
     # Asked about the college, only the college's raid is counted.
-    folder = CORPORA / "nigeria" / "corpus"
-    if not folder.is_dir():
-        missing(f"corpus not found at {folder}")
-    from index.build import describe_files
-
-    texts = {Path(d.source).name: f"{d.meta.title}\n{d.body}" for d in describe_files([folder])}
+    texts = corpus_texts("nigeria")
     table = corpus_events("nigeria")
     q = parse("How many students were kidnapped from the College of Agriculture in Bakura?")
     found = match(q, table, lambda s: texts.get(s, ""))
@@ -451,12 +456,7 @@ def test_a_comparison_is_two_counts_and_a_question_that_miscounts_its_events_is_
 
 def test_a_demonym_names_its_country():
     # "the two Kazakh mine fires": one article writes "Kazakh", the other only "Kazakhstan".
-    folder = CORPORA / "mines" / "corpus"
-    if not folder.is_dir():
-        missing(f"corpus not found at {folder}")
-    from index.build import describe_files
-
-    texts = {Path(d.source).name: f"{d.meta.title}\n{d.body}" for d in describe_files([folder])}
+    texts = corpus_texts("mines")
     q = parse("How many died in total in the two Kazakh mine fires in 2023?")
     found = match(q, corpus_events("mines"), lambda s: texts.get(s, ""))
     assert q.stated_events == 2 and sorted(e.figure("killed", "") for e in found.events) == [5, 45]
