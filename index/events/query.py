@@ -507,8 +507,9 @@ def _name_in(name: str, text: str, times: int = 1) -> bool:
 
 
 def _forms(word: str) -> list[str]:
-    """A name word and the country a demonym is made from: 'kazakh' -> 'kazakhstan', 'nigerian'
-    -> 'nigeria', 'iraqi' -> 'iraq', 'sudanese' -> 'sudan' (never 'nigerian' -> 'niger')."""
+    """A name word and the country a demonym is made from: 'uzbek' -> 'uzbekistan', 'ruritanian'
+    -> 'ruritania', 'iraqi' -> 'iraq', 'sudanese' -> 'sudan'; never a shorter name that is another
+    country ('ruritanian' is not 'ruritan')."""
     if len(word) < 5:
         return [word]
     return [word, word + "stan"] + [word[:-len(end)] for end in ("n", "i", "ese") if word.endswith(end)]
