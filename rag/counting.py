@@ -54,7 +54,7 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
     """The answer to a counting question, or None to let ordinary retrieval answer it."""
     if difference := DIFFERENCE.match(question.strip()):
         return _difference(difference, question, settings, store, started, model)
-    if MORE_AT.match(question.strip()) or MORE_BY.match(question.strip()):
+    if comparison_counts(question):
         return _compare(question, settings, store, started, model)
     q = parse(question)
     if q is None:
@@ -185,20 +185,38 @@ MORE_BY = re.compile(r"^\W*(?P<aux>did|does|have|has|had)\s+(?P<a>.+?)\s+or\s+(?
                      r"\s+more\s+(?P<asked>.+?)\s*\?*$", re.I)
 
 
-def _compare(question: str, settings: Settings, store: Store, started: float, model: str) -> Answer | None:
+# A period after the second name holds for both: "at X or at Y in 2023".
+PERIOD_TAIL = re.compile(r"^(?P<name>.+?)(?P<tail>\s+(?:in|during|since|before|after|between|from)\s+.*"
+                         r"\b(?:19|20)\d\d\b.*)$", re.I)
+
+
+def comparison_counts(question: str) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """The two names a comparison sets against each other and the count asked of each: 'Were more
+    people killed at X or at Y in 2023?' -> (X, Y), ('How many people were killed at X in
+    2023?', '... at Y in 2023?'); None when the question is no such comparison."""
     if m := MORE_AT.match(question.strip()):
         asked = m["asked"].split(maxsplit=1)
         if len(asked) < 2:
             return None
+        second, tail = m["b"], ""
+        if split := PERIOD_TAIL.match(second):
+            second, tail = split["name"], split["tail"]
         head = f"How many {asked[0]} {m['aux'].lower()} {asked[1]} {m['prep']}"
-        names, queries = (m["a"], m["b"]), (f"{head} {m['a']}?", f"{head} {m['b']}?")
-    elif m := MORE_BY.match(question.strip()):
+        return (m["a"], second), (f"{head} {m['a']}{tail}?", f"{head} {second}{tail}?")
+    if m := MORE_BY.match(question.strip()):
         asked = m["asked"].split(maxsplit=1)
         rest = f" {asked[1]}" if len(asked) > 1 else ""
         names = (m["a"], m["b"])
-        queries = tuple(f"How many {asked[0]} {m['aux'].lower()} {n} {m['verb']}{rest}?" for n in names)
-    else:
+        first, second = (f"How many {asked[0]} {m['aux'].lower()} {n} {m['verb']}{rest}?" for n in names)
+        return names, (first, second)
+    return None
+
+
+def _compare(question: str, settings: Settings, store: Store, started: float, model: str) -> Answer | None:
+    parsed = comparison_counts(question)
+    if parsed is None:
         return None
+    names, queries = parsed
     both = _two_counts(question, *queries, settings, store, started, model)
     if both is None:
         return None

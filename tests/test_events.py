@@ -22,7 +22,7 @@ from index.settings import Settings
 from index.store import Store
 from rag import ask, events
 from rag.cli import main as cli
-from rag.counting import answer_from_events
+from rag.counting import answer_from_events, comparison_counts
 from ui import render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -452,6 +452,31 @@ def test_a_comparison_is_two_counts_and_a_question_that_miscounts_its_events_is_
     answer = ask("How many jobs did Meta cut in its three rounds of layoffs?", layoffs_settings)
     assert "21,000" in answer.text
     assert "The question speaks of 3 events; the articles report 2 that meet it." in answer.text
+
+
+@pytest.mark.parametrize(("question", "counts"), [
+    ("Were more people killed at Ardel or at Norvik?",
+     ("How many people were killed at Ardel?", "How many people were killed at Norvik?")),
+    # a period after the second name is of both
+    ("Were more people killed at Ardel or at Norvik in 2023?",
+     ("How many people were killed at Ardel in 2023?", "How many people were killed at Norvik in 2023?")),
+    ("Were more soldiers killed in 2012 or in 2020?",
+     ("How many soldiers were killed in 2012?", "How many soldiers were killed in 2020?")),
+    ("Did Acme or Globex cut more jobs in 2023?",
+     ("How many jobs did Acme cut in 2023?", "How many jobs did Globex cut in 2023?")),
+])
+def test_a_comparison_is_two_counts_each_with_the_whole_questions_constraints(question, counts):
+    assert comparison_counts(question)[1] == counts
+
+
+@pytest.mark.parametrize(("question", "stated"), [
+    ("How many died in the two mine fires?", 2),
+    ("How many soldiers died in both attacks?", 2),
+    ("How many jobs were cut in its two rounds of layoffs combined?", 2),
+    ("How many people died in 2 days of floods?", 0),  # days, not events
+])
+def test_the_number_of_events_a_question_states(question, stated):
+    assert parse(question).stated_events == stated
 
 
 def test_a_demonym_names_its_country():

@@ -66,7 +66,8 @@ WHICH_EVENT = re.compile(
     r"(?:[\w'’-]+\s+){0,3}?(?:" + EVENT_KINDS + r")s?\b)", re.I)
 # "the two mine fires", "both attacks": how many events the question takes the answer to hold.
 STATED_EVENTS = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|\d{1,2}|both)\s+"
-                           r"(?:[\w'’-]+\s+){0,3}?(?:" + EVENT_KINDS + r")(?:s|es)\b", re.I)
+                           r"(?:(?!of\b|(?:hour|day|week|month|year)s?\b)[\w'’-]+\s+){0,3}?"
+                           r"(?:" + EVENT_KINDS + r")(?:s|es)\b", re.I)  # not "2 days of floods"
 NUMBER_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10}
 SINGLE_EVENT = re.compile(r"\bthe\s+(?:[\w'’%-]+\s+){0,5}?(?:" + EVENT_KINDS + r")\b(?!s)", re.I)
