@@ -486,7 +486,7 @@ def _of_unknown_year(answer: Answer, q: EventQuestion, events: list[Event], numb
     """'12,000 jobs cut: 20 January (year not given) [1]. The articles do not give its year (they
     allow 2022 or later), so whether it falls in 2022 cannot be checked.' Several such events are
     listed, not added up: their sum is of no period the question asks about."""
-    parts = []
+    parts, with_figure = [], set()
     for target in q.targets:
         figures = [(e, value) for e in events if (value := _figure(e, target))]
         for e, value in figures:
@@ -494,8 +494,9 @@ def _of_unknown_year(answer: Answer, q: EventQuestion, events: list[Event], numb
             parts.append(f"{fmt(value)} {_noun(target, value)} {verb}: {_told(e, numbers)}")
         if figures:
             answer.notes.append(_arithmetic(target, figures))
-    shown = [e for e in events if any(_figure(e, t) for t in q.targets)]
-    allowed = [f"{_years(e.possible_years)} {_refs(e, numbers)}" for e in shown if _years(e.possible_years)]
+        with_figure |= {e.id for e, _ in figures}
+    shown = [e for e in events if e.id in with_figure]
+    allowed = [f"{bounds} {_refs(e, numbers)}" for e in shown if (bounds := _years(e.possible_years))]
     one = len(shown) == 1
     answer.text = ("; ".join(parts) + ". " if parts else "") + (
         f"The articles do not give {'its year' if one else 'the years of these events'}"
@@ -675,10 +676,10 @@ def _not_counted(event: Event, target: Target, q: EventQuestion, refs: str = "")
     figure = _figure(event, target) if q.kind != "events" else 0
     what = f"{fmt(figure)} {_noun(target, figure)} {VERBS.get(target.outcome, target.outcome)}" \
         if figure else event.summary()
+    bounds = _years(event.possible_years)
     return (f" Not counted, as its year is not given: {what} in one event reported by "
             f"{len(event.sources)} article{'s' * (len(event.sources) > 1)}"
-            + (f" (which allow {_years(event.possible_years)})" if _years(event.possible_years) else "")
-            + (f" {refs}" if refs else "") + ".")
+            + (f" (which allow {bounds})" if bounds else "") + (f" {refs}" if refs else "") + ".")
 
 
 def _years(years: list[int]) -> str:
