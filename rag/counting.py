@@ -54,8 +54,8 @@ def answer_from_events(question: str, settings: Settings, store: Store, started:
     """The answer to a counting question, or None to let ordinary retrieval answer it."""
     if difference := DIFFERENCE.match(question.strip()):
         return _difference(difference, question, settings, store, started, model)
-    if comparison_counts(question):
-        return _compare(question, settings, store, started, model)
+    if compared := comparison_counts(question):
+        return _compare(question, compared, settings, store, started, model)
     q = parse(question)
     if q is None:
         return _stated_toll(question, store, started, model)
@@ -178,9 +178,9 @@ def _difference(m: re.Match, question: str, settings: Settings, store: Store, st
 
 # "Were more people killed at X or at Y?", "Did X or Y cut more jobs in 2023?": two counts, each
 # meeting its own constraints, and which is higher.
-MORE_AT = re.compile(r"^\W*(?P<aux>were|was|are|is)\s+more\s+(?P<asked>.+?)\s+"
-                     r"(?P<prep>at|in|on|during|from|by)\s+(?P<a>.+?),?\s+or\s+(?:(?:at|in|on|during|from|by)\s+)?"
-                     r"(?P<b>.+?)\s*\?*$", re.I)
+PLACING = r"(?:at|in|on|during|from|by)"
+MORE_AT = re.compile(r"^\W*(?P<aux>were|was|are|is)\s+more\s+(?P<asked>.+?)\s+(?P<prep>" + PLACING + r")\s+"
+                     r"(?P<a>.+?),?\s+or\s+(?:" + PLACING + r"\s+)?(?P<b>.+?)\s*\?*$", re.I)
 MORE_BY = re.compile(r"^\W*(?P<aux>did|does|have|has|had)\s+(?P<a>.+?)\s+or\s+(?P<b>.+?)\s+(?P<verb>\w+)"
                      r"\s+more\s+(?P<asked>.+?)\s*\?*$", re.I)
 
@@ -212,11 +212,9 @@ def comparison_counts(question: str) -> tuple[tuple[str, str], tuple[str, str]] 
     return None
 
 
-def _compare(question: str, settings: Settings, store: Store, started: float, model: str) -> Answer | None:
-    parsed = comparison_counts(question)
-    if parsed is None:
-        return None
-    names, queries = parsed
+def _compare(question: str, compared: tuple[tuple[str, str], tuple[str, str]], settings: Settings,
+             store: Store, started: float, model: str) -> Answer | None:
+    names, queries = compared
     both = _two_counts(question, *queries, settings, store, started, model)
     if both is None:
         return None
@@ -442,11 +440,12 @@ def _refs(event: Event, numbers: dict) -> str:
 
 
 def _total(answer: Answer, q: EventQuestion, events: list[Event], numbers: dict) -> list[Event]:
-    parts, notes = [], []
+    parts, notes, told = [], [], set()
     events = sorted(events, key=lambda e: (not e.year, e.date))  # by date; those of no known year last
     for target in q.targets:
         counted = [(e, _figure(e, target)) for e in events]
         counted = [(e, v) for e, v in counted if v]
+        told |= {e.id for e, _ in counted}
         if not counted:
             continue
         total = sum(v for _, v in counted)
@@ -470,7 +469,6 @@ def _total(answer: Answer, q: EventQuestion, events: list[Event], numbers: dict)
     answer.text = ". ".join(p[0].upper() + p[1:] for p in parts) + "."
     if len(q.targets) == 1 and len(events) > 1:
         answer.breakdown = parts[0].split(": ", 1)[-1] if ": " in parts[0] else ""
-    told = {e.id for t in q.targets for e in events if _figure(e, t)}
     if q.stated_events and len(told) != q.stated_events and q.kind == "count":
         # "the two mine fires" and one found: the total is not the one asked for, and says so.
         notes.append(f"The question speaks of {q.stated_events} events; the articles report "
@@ -593,7 +591,7 @@ def _which_year(answer: Answer, q: EventQuestion, events: list[Event], numbers: 
 
 def _which_event(answer: Answer, q: EventQuestion, events: list[Event], undated: list[Event], store: Store,
                  started: float) -> Answer | None:
-    """'The deadliest of the 9 events reported: 162 people killed, <when, where> [1]. Next: ...'
+    """'The deadliest event reported: 162 people killed, <when, where> [1]; after it, ...'
     The events ranked by their chosen figures; one whose year is not given, when a period is
     asked, is shown beside them, not ranked. Not worded by the model: the ranking is the answer."""
     target = q.targets[0]
@@ -603,7 +601,8 @@ def _which_event(answer: Answer, q: EventQuestion, events: list[Event], undated:
     maybe = [e for e in _uncounted(q, undated) if _figure(e, target)]
     best = ranked[0][1]
     top = [(e, v) for e, v in ranked if v == best]
-    shown = top + ranked[len(top):len(top) + 2]
+    rest = ranked[len(top):len(top) + 2]
+    shown = top + rest
     answer.passages, numbers = _passages([e for e, _ in shown] + maybe, q, store)
     verb = VERBS.get(target.outcome, target.outcome)
     # (How many events were ranked is in the arithmetic note: no passage states that number.)
@@ -617,7 +616,6 @@ def _which_event(answer: Answer, q: EventQuestion, events: list[Event], undated:
     else:
         each = " and ".join(_told(e, numbers) for e, _ in top)
         answer.text = f"{lead}, equally: {figure} each, {each}"
-    rest = ranked[len(top):len(top) + 2]
     if rest:  # (lower case: a capitalised "Next" would read as a name the articles do not give)
         answer.text += "; after it, " + " and ".join(
             f"{fmt(v)} {_noun(target, v)} {verb}, {_told(e, numbers)}" for e, v in rest)

@@ -19,12 +19,14 @@ from typing import Any
 from index.chunk import sentences
 from index.dates import MONTHS, Period, question_period
 from index.events import Event
-from index.events.extract import EVENT_WORDS, _noun_name, _of_object, fold, names_in
+from index.events.extract import EVENT_WORDS, _noun_name, _number, _of_object, fold, names_in
 from index.events.vocab import MEASURE_UNITS, nouns_match, outcome_of
 from index.nlp import nlp
 
 COUNTING = re.compile(r"\b(how many|how much|number of|death toll|toll)\b", re.I)
-SUPERLATIVE = r"\b(deadliest|bloodiest|worst|most|highest|largest|biggest|greatest)\b"
+DEADLIEST = ("deadliest", "bloodiest", "worst")  # rank by the dead
+LARGEST = ("largest", "biggest", "greatest")  # rank by the outcome of the event noun ("the largest job cut")
+SUPERLATIVE = r"\b(" + "|".join((*DEADLIEST, "most", "highest", *LARGEST)) + r")\b"
 WHICH_YEAR = re.compile(r"\b(which|what|in which) year\b.*" + SUPERLATIVE, re.I)
 # Questions about something other than a sum of events: a war's toll (answered by what the
 # articles state of it, `tolls=True`), a difference, a duration.
@@ -61,15 +63,12 @@ EVENT_KINDS = (r"attack|ambush|clash|battle|raid|explosion|blast|fire|collapse|m
 # figure, not a sum (a place or an outlet with the most is a sum, and not asked this way).
 WHICH_EVENT = re.compile(
     r"^\W*(?:in\s+|of\s+)?(?:which|what)\s+(?:(?:[\w'’-]+\s+){0,3}?(?:" + EVENT_KINDS + r")s?\b.*"
-    + SUPERLATIVE + r"|(?:was|were|is)\s+the\s+(?:single\s+)?"
-    r"(?:deadliest|bloodiest|worst|largest|biggest|greatest)\s+"
+    + SUPERLATIVE + r"|(?:was|were|is)\s+the\s+(?:single\s+)?(?:" + "|".join((*DEADLIEST, *LARGEST)) + r")\s+"
     r"(?:[\w'’-]+\s+){0,3}?(?:" + EVENT_KINDS + r")s?\b)", re.I)
 # "the two mine fires", "both attacks": how many events the question takes the answer to hold.
 STATED_EVENTS = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|\d{1,2}|both)\s+"
                            r"(?:(?!of\b|(?:hour|day|week|month|year)s?\b)[\w'’-]+\s+){0,3}?"
                            r"(?:" + EVENT_KINDS + r")(?:s|es)\b", re.I)  # not "2 days of floods"
-NUMBER_WORDS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10}
 SINGLE_EVENT = re.compile(r"\bthe\s+(?:[\w'’%-]+\s+){0,5}?(?:" + EVENT_KINDS + r")\b(?!s)", re.I)
 PLURAL_EVENTS = re.compile(r"\b(?:" + EVENT_KINDS + r")(?:s|es)\b|\b(?:both|two|three|all|each|every|combined"
                            r"|together|in total|altogether)\b", re.I)
@@ -131,8 +130,7 @@ def parse(question: str, today: dt.date | None = None, tolls: bool = False) -> E
     single = bool(SINGLE_EVENT.search(question)) and not alternatives and not PLURAL_EVENTS.search(question) \
         and kind != "which_event"
     stated = STATED_EVENTS.search(question)
-    stated_events = 0 if not stated else int(stated[1]) if stated[1].isdigit() \
-        else NUMBER_WORDS[stated[1].lower()]
+    stated_events = 0 if not stated else 2 if stated[1].lower() == "both" else int(_number(stated[1]))
     return EventQuestion(kind, targets, period, months, names, alternatives, other,
                          word.group(1).lower().rstrip("s") if word else "", single, stated_events)
 
@@ -222,8 +220,7 @@ def _superlative_targets(doc: Any) -> list[Target]:
     """What 'which ... the most/deadliest' ranks by: 'deadliest for soldiers' (killed), 'the most
     people kidnapped' (the outcome the group hangs from), 'the largest job cut' (the event noun's
     outcome, its compound the group); [] when the question states no outcome."""
-    if any(t.lemma_.lower() in ("deadly", "bloody") or t.lower_ in ("deadliest", "bloodiest", "worst")
-           for t in doc):
+    if any(t.lemma_.lower() in ("deadly", "bloody") or t.lower_ in DEADLIEST for t in doc):
         return [Target("killed", _deadliest_for(doc), "deadliest")]
     for token in doc:
         if token.lower_ == "most" and token.head.pos_ in ("NOUN", "PROPN") and token.head != token:
@@ -235,7 +232,7 @@ def _superlative_targets(doc: Any) -> list[Target]:
                 nouns = tuple(n for n in (_noun_name(g) for g in [group, *group.conjuncts])
                               if n not in ("people", "person"))
                 return [Target(outcome, nouns, f"most {group.text}")]
-        if token.lower_ in ("largest", "biggest", "greatest", "highest") and token.head.pos_ == "NOUN":
+        if token.lower_ in (*LARGEST, "highest") and token.head.pos_ == "NOUN":
             event = token.head
             event = event if _outcome_word(event) else _of_object(event) or event  # "round of layoffs"
             outcome = _outcome_word(event)
