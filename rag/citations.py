@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from index.chunk import text_sentences
 from rag.retrieve import STOPWORDS, tokenize  # tokenize: stemmed, without stopwords, as retrieval sees words
@@ -169,8 +170,19 @@ def adds(answer: str, question: str) -> tuple[set[str], set[str]]:
     """What an answer says beyond its question: its own words (stemmed, months spelled out) and
     figures."""
     words = {_month(w) for w in tokenize(MARKER.sub(" ", answer)) if not w.isdigit()}
-    words -= {_month(w) for w in tokenize(question)} | ANSWER_FILLER
+    words -= {_month(w) for w in tokenize(question)} | ANSWER_FILLER | _restated(answer, question)
     return words, numbers(answer) - numbers(question)
+
+
+@lru_cache(maxsize=256)
+def _restated(answer: str, question: str) -> frozenset[str]:
+    """The answer's words that are the question's in another form, by the parser's lemmas ('How
+    much did X give?' 'X gave ...'): irregular forms the stemmer does not join add nothing."""
+    from index.nlp import nlp
+
+    asked = {t.lemma_.lower() for t in nlp()(question)}
+    return frozenset(w for t in nlp()(MARKER.sub(" ", answer)) if t.lemma_.lower() in asked
+                     for w in tokenize(t.text))
 
 
 def states_some(sentence: str, answer: str, question: str) -> bool:

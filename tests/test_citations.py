@@ -58,6 +58,19 @@ def test_supporting_sentence_is_found_for_what_the_answer_adds():
                                     "group [2].", question, passages, cited=[2]) is None
 
 
+def test_the_question_s_verb_in_another_form_adds_nothing_to_support():
+    # 'gave' restates the question's 'give' (irregular: no stemmer joins them); the sentence must
+    # state the figure, not the verb
+    question = "How much did the Zorvan Group give the city museum?"
+    passages = ["The museum sought the painting for a year.",
+                "Now it receives 15 million euros ($16 million) from the Zorvan Group, the museum said."]
+    found = cite.supporting_sentence("The Zorvan Group gave the city museum $16 million.", question,
+                                     passages, cited=[1])
+    assert found is not None and found[0] == 2 and "$16 million" in found[1]
+    assert cite.supporting_sentence("The Zorvan Group gave the city museum $18 million.", question,
+                                    passages, cited=[1]) is None
+
+
 def test_locate_quote_finds_the_right_passage_or_none():
     assert cite.locate_quote("79 kilograms of cocaine were seized with weapons", PASSAGES, hint=1) is None
     assert cite.locate_quote("seizure of weapons, explosives and 79 kilograms of cocaine", PASSAGES, 1) == 2

@@ -70,6 +70,14 @@ def test_numbers_that_count_no_victims_are_left_out(sentence):
     assert values and not values & {2, 252, 5}, values
 
 
+@pytest.mark.parametrize("sentence", [
+    "The plan to build a lakeside resort is one step closer.",  # a comparison: nothing was closed
+    "One relative said that the hunter's body was found near the river.",  # the relative was not found
+])
+def test_a_number_that_counts_nobody_an_outcome_happened_to_is_no_figure(sentence):
+    assert counts(sentence) == set()
+
+
 @pytest.mark.parametrize("sentence, kind", [
     ("More than 1,200 migrants have died on this route so far this year.", "running_total"),
     ("Over two decades of war, an estimated 70,000 people were killed.", "historical"),

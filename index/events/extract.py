@@ -394,6 +394,8 @@ QUALIFIED = {"member", "fighter", "militant", "personnel", "staff", "employee", 
 
 
 def _predicate_outcome(token: Any) -> str:
+    if token.tag_ in ("JJR", "JJS", "RBR", "RBS"):
+        return ""  # "one step closer", "the closest": a comparison, nothing was closed
     lemma = token.lemma_.lower()
     particle = next((c.lower_ for c in token.children if c.dep_ == "prt"), "")
     for phrase in (f"{lemma} {particle}".strip(),
@@ -418,6 +420,8 @@ def _complement_outcome(token: Any) -> tuple[str, Any | None]:
     """A light verb's outcome: its complement ('confirmed dead', 'left ... dead', 'remain
     trapped') or its subject ('the death toll rose to 40')."""
     for child in token.children:
+        if child.dep_ == "ccomp" and any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children):
+            continue  # "one relative said that the body was found": a clause about another subject
         if child.dep_ in ("acomp", "oprd", "xcomp", "ccomp") and _predicate_outcome(child):
             return _predicate_outcome(child), child
         if child.dep_ in ("nsubj", "nsubjpass", "dobj") and child.lemma_.lower() == "toll":
