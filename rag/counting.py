@@ -183,8 +183,14 @@ MORE_AT = re.compile(r"^\W*(?P<aux>were|was|are|is)\s+more\s+(?P<asked>.+?)\s+(?
                      r"(?P<a>.+?),?\s+or\s+(?:" + PLACING + r"\s+)?(?P<b>.+?)\s*\?*$", re.I)
 MORE_BY = re.compile(r"^\W*(?P<aux>did|does|have|has|had)\s+(?P<a>.+?)\s+or\s+(?P<b>.+?)\s+(?P<verb>\w+)"
                      r"\s+more\s+(?P<asked>.+?)\s*\?*$", re.I)
+# "Which company cut more jobs in 2023, Acme or Globex?": the two names come last.
+WHICH_MORE = re.compile(r"^\W*(?:which|what)\s+\w+(?:\s+\w+){0,4}?\s+(?P<verb>\w+(?:\s+(?:off|down|out|up))?)"
+                        r"\s+more\s+"
+                        r"(?P<asked>.+?),\s*(?P<a>[^,]+?),?\s+or\s+(?P<b>[^,]+?)\s*\?*$",
+                        re.I)
 
 
+YEAR_ONLY = re.compile(r"^(?:in\s+)?(?:19|20)\d\d$", re.I)
 # A period after the second name holds for both: "at X or at Y in 2023".
 PERIOD_TAIL = re.compile(r"^(?P<name>.+?)(?P<tail>\s+(?:in|during|since|before|after|between|from)\s+.*"
                          r"\b(?:19|20)\d\d\b.*)$", re.I)
@@ -209,7 +215,23 @@ def comparison_counts(question: str) -> tuple[tuple[str, str], tuple[str, str]] 
         names = (m["a"], m["b"])
         first, second = (f"How many {asked[0]} {m['aux'].lower()} {n} {m['verb']}{rest}?" for n in names)
         return names, (first, second)
+    if m := WHICH_MORE.match(question.strip()):
+        asked = m["asked"].split(maxsplit=1)
+        rest = f" {asked[1]}" if len(asked) > 1 else ""
+        names = (m["a"], m["b"])
+        if all(YEAR_ONLY.match(n) for n in names):  # "What year saw more deaths, 2012 or 2020?"
+            first, second = (f"How many {m['asked']} in {n}?" for n in names)
+        else:
+            first, second = (f"How many {asked[0]} did {n} {_base_form(m['verb'])}{rest}?" for n in names)
+        return tuple(re.sub(r"^the\s+", "", n, flags=re.I) for n in names), (first, second)
     return None
+
+
+def _base_form(verb: str) -> str:
+    """'laid off' -> 'lay off', 'killed' -> 'kill': the verb as 'did ... <verb>' wants it."""
+    from index.nlp import nlp
+
+    return " ".join(t.lemma_ if t.i == 0 else t.text for t in nlp()(verb))
 
 
 def _compare(question: str, compared: tuple[tuple[str, str], tuple[str, str]], settings: Settings,

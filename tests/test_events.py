@@ -472,6 +472,12 @@ def test_a_comparison_is_two_counts_and_a_question_that_miscounts_its_events_is_
      ("How many soldiers were killed in 2012?", "How many soldiers were killed in 2020?")),
     ("Did Acme or Globex cut more jobs in 2023?",
      ("How many jobs did Acme cut in 2023?", "How many jobs did Globex cut in 2023?")),
+    # the names last, the verb in the base form 'did' wants
+    ("Which company laid off more workers in 2023, Acme or Globex?",
+     ("How many workers did Acme lay off in 2023?", "How many workers did Globex lay off in 2023?")),
+    ("Which of the two attacks killed more soldiers, the Ardel raid or the Norvik ambush?",
+     ("How many soldiers did the Ardel raid kill?", "How many soldiers did the Norvik ambush kill?")),
+    ("What year saw more deaths, 2012 or 2020?", ("How many deaths in 2012?", "How many deaths in 2020?")),
 ])
 def test_a_comparison_is_two_counts_each_with_the_whole_questions_constraints(question, counts):
     assert comparison_counts(question)[1] == counts
