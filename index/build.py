@@ -29,7 +29,7 @@ from index.pdf import page_of_chunks
 from index.settings import Settings
 from index.store import Store, StoreError, damaged_index, is_damage, write_failure
 
-EVENTS_VERSION = "21"  # bump when index/events/ extracts differently: the table is redone
+EVENTS_VERSION = "22"  # bump when index/events/ extracts differently: the table is redone
 
 
 @dataclass

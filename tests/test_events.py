@@ -15,7 +15,7 @@ from helpers import missing
 from index.build import build_index
 from index.events import Count, Report, extract_events
 from index.events.extract import extract_mentions, validate
-from index.events.identity import choose
+from index.events.identity import article_reports, choose
 from index.events.query import _name_in, _words, match, parse
 from index.events.vocab import nouns_match
 from index.settings import Settings
@@ -48,6 +48,13 @@ def counts(text: str, published: str = "2024-05-20") -> set[tuple]:
     ("The death toll from the blast rose to 40 on Saturday.", {(40, "", "killed")}),
     ("An explosion left 52 miners dead about 820 feet underground.", {(52, "miner", "killed")}),
     ("Six people lost their lives in the flood.", {(6, "people", "killed")}),
+    ("Twenty-six people survived the sinking.", {(26, "people", "rescued")}),
+    ("About 150 people are still listed as missing, the coastguard said.", {(150, "people", "missing")}),
+    # the recognizer reads both numbers as dates; the parser hangs them from the toll's verb
+    ("The final confirmed death toll stands at 44, the district chief said.", {(44, "", "killed")}),
+    ("Officials lowered the death toll from the sinking on November 3 to 11.", {(11, "", "killed")}),
+    ("A patrol boat and two fishing trawlers pulled 26 survivors from the water.",
+     {(26, "survivor", "rescued")}),
     # a headline: who they are before the noun, what happened to them after it
     ("12 trapped miners rescued after three days", {(12, "miner", "trapped"), (12, "miner", "rescued")}),
     # either outcome is no figure of one: only the vehicles are counted
@@ -86,6 +93,9 @@ def test_a_number_that_counts_nobody_an_outcome_happened_to_is_no_figure(sentenc
     ("A mass layoff occurs when at least 50 employees are laid off in a month.", "generic"),
     ("Gunmen killed 12 villagers on Monday.", "incident"),
     ("Nearly 35,000 job cuts have been announced in 2024, a tracker says.", "running_total"),
+    ("More than 1,900 people have died or gone missing on the route since January.", "running_total"),
+    ("Since the rains began in June, 312 people have died across the country.", "running_total"),
+    ("Five people have died since the storm hit on Monday.", "incident"),
     ("The firm said it has laid off 500 workers to cut costs.", "incident"),
 ])
 def test_statement_kinds(sentence, kind):
@@ -377,6 +387,11 @@ def test_superlatives_the_table_does_not_rank_are_left_to_retrieval(question):
     "How many employees did the firm have before its first round of layoffs?",
     "How many of the firm's employees were tied to its headquarters in the July cut?",
     "How many deaths per year did the industry use to average?",
+    # a toll named, a date, a cause or a name asked
+    "On what date did the dinghy sink, in the wreck whose toll was revised to 11?",
+    "Why did the authorities lower the death toll from the dinghy sinking?",
+    "Which organisation disputes the government's death toll?",
+    "The report prints no date. In what year was it published, given its death toll?",
 ])
 def test_other_questions_are_left_to_retrieval(question):
     assert parse(question) is None
@@ -701,3 +716,61 @@ def test_quick_start_question_counts_one_clash_told_twice(samples_settings):
     # the February ambush, recalled by both reports of the clash, is one event of three articles
     answer = ask("How many police officers were killed in 2023?", samples_settings)
     assert answer.text.startswith("7 police officers killed in 2023"), answer.text
+
+
+# --- project-written reports of a made-up shipwreck: a toll revised over days, told by three
+# outlets, at a place named in every article of the folder (so no distinctive name joins them)
+WRECK = [
+    ("wire-a.txt", "Dozens dead as boat capsizes off Tarvo Island",
+     "PORT ELM (Wire A) - At least 38 migrants died when a fishing boat capsized off Tarvo Island "
+     "early on Wednesday, the coastguard said. Rescuers saved 104 people.", "2031-06-11"),
+    ("wire-b.txt", "Toll rises to 47 in Tarvo Island shipwreck",
+     "The death toll from Wednesday's shipwreck off Tarvo Island rose to 47 on Thursday. Rescuers "
+     "saved 104 people. More than 1,900 people have died or gone missing on the route since January, "
+     "a monitoring group says.", "2031-06-12"),
+    ("wire-c.txt", "Shipwreck toll reaches 73",
+     "Divers recovered more bodies on Monday, and the coastguard said 73 people had died in the "
+     "wreck. In all, 104 people were rescued. The route is one of the deadliest: more than 22,000 "
+     "people have died or disappeared while trying to cross it since 2014.", "2031-06-16"),
+    ("paper-d.txt", "Ferry sinks off Tarvo Island",
+     "A ferry sank off Tarvo Island on Saturday, killing 12 people. At least 12 people died in the "
+     "wreck, and around 30 others are presumed to have drowned.\n\nThe sinking revived memories. "
+     "In 2027, the ferry Orla went down off the island in a storm, killing 112 people.",
+     "2031-07-20"),
+]
+
+
+def test_a_toll_revised_over_days_at_a_common_place_is_one_event_and_totals_are_not_events():
+    found = extract_events([(name, title, body, date, False) for name, title, body, date in WRECK])
+    incidents = [e for e in found if e.summary()]  # a running total is no incident: it has no summary
+    wires = {"wire-a.txt", "wire-b.txt", "wire-c.txt"}
+    wreck = [e for e in incidents if wires & {m.source for m in e.mentions}]
+    assert len(wreck) == 1, [e.summary() for e in wreck]
+    assert choose(article_reports(wreck[0], "killed", "people")).value == 73
+    assert not any(figure in e.summary() for e in incidents for figure in ("1900", "22000")), \
+        [e.summary() for e in incidents]
+    ferry = next(e for e in found
+                 if "paper-d.txt" in {m.source for m in e.mentions} and e.date.startswith("2031"))
+    # the recalled ferry of 2027 is an event of its own; 30 presumed drowned is no confirmed toll
+    assert "112" not in ferry.summary() and choose(article_reports(ferry, "killed", "people")).value == 12
+    assert any(e.date == "2027" and "112" in e.summary() for e in found)
+
+
+@pytest.mark.parametrize(("question", "single"), [
+    ("How many people died when the Arden footbridge collapsed?", True),
+    ("How many people died when the ferry capsized off Tarvo Island?", True),
+    ("How many people died when boats capsized off Tarvo Island in 2031?", False),
+])
+def test_a_clause_about_one_definite_thing_asks_of_one_event(question, single):
+    assert parse(question).single is single
+
+
+def test_an_article_s_second_figure_and_its_latest_missing_figure():
+    body = ("VESSA (Wire) - The government said on Saturday that 31 people were confirmed to have died "
+            "in the collapse of the Arden Dam, rejecting a tally by a local aid network that put the death "
+            "toll at 58.\n\nThe number of missing has fallen since Thursday, when 40 people were "
+            "unaccounted for. Officials said on Saturday that 12 people remain missing.")
+    [event] = extract_events([("wire.txt", "Dam toll disputed", body, "2031-10-14", False)])
+    killed = choose(article_reports(event, "killed", "people"))
+    assert (killed.value, killed.others) == (58, [31])  # both figures shown, the highest counted
+    assert choose(article_reports(event, "missing", "people")).value == 12  # the latest, not the largest

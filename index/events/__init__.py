@@ -133,7 +133,8 @@ class Event:
                 "rule": choice.rule if choice else "",
                 "reported": {fmt(v): sum(1 for r in reports if r.value == v)
                              for v in sorted({r.value for r in reports})},
-                "other_figures": sorted({r.value for r in reports} - {choice.value} if choice else set()),
+                "other_figures": sorted({v for r in reports for v in (r.value, *r.also)} - {choice.value}
+                                        if choice else set()),
             })
         other = sorted({(c.kind, c.outcome, c.noun, c.value) for m in self.mentions for c in m.counts
                         if c.kind != "incident"})
@@ -158,6 +159,9 @@ class Report:
     when: str  # when the article was written, as far as known (its date, else the latest day it names)
     revised: bool
     qualifier: str
+    # Other figures the same article gives for them ("31 confirmed dead, rejecting an aid group's
+    # tally of 58"): shown beside the chosen figure, never counted.
+    also: tuple[float, ...] = ()
 
 
 @dataclass

@@ -277,19 +277,34 @@ def _of_a_number(nominal: Any) -> bool:
 def _is_agent(noun: Any | None, predicate: Any | None) -> bool:
     """'two explosions killed 91 people': the number counts what did it, not whom it happened to
     ('six soldiers lost their lives' counts whom it happened to)."""
+    while noun is not None and noun.dep_ == "conj":
+        noun = noun.head  # "a patrol vessel and two fishing trawlers pulled 26 survivors ..."
     if noun is None or predicate is None or noun.dep_ != "nsubj" or noun.head != predicate:
         return False
     particle = next((c.lower_ for c in predicate.children if c.dep_ == "prt"), "")
     lemma = f"{predicate.lemma_.lower()} {particle}".strip()
+    if lemma in ("survive", "outlive"):
+        return False  # "26 people survived the sinking": its subject is who it happened to
     return bool(outcome_of(lemma)) and any(
         c.dep_ == "dobj" and not outcome_of(f"{lemma} {c.lemma_.lower()}") for c in predicate.children)
 
 
 def _is_number(token: Any) -> bool:
-    if token.ent_type_ in NOT_COUNTS:
+    if token.ent_type_ in NOT_COUNTS and not _figure_in_a_date(token):
         return False
     text = token.text.lower().rstrip(".")
     return (token.like_num or token.pos_ == "NUM") and text not in VAGUE and not text.startswith("#")
+
+
+def _figure_in_a_date(token: Any) -> bool:
+    """'lowered the toll from the sinking on November 3 to 11', 'the toll stands at 44': the
+    recognizer reads a date ('November 3 to 11', an age), the parser hangs the number from the
+    verb whose subject or object is the toll."""
+    to = token.head
+    return token.ent_type_ == "DATE" and token.dep_ == "pobj" and to.lower_ in ("to", "at") \
+        and to.head.pos_ in ("VERB", "AUX") and any(
+            c.dep_ in ("dobj", "nsubj", "nsubjpass") and outcome_of(c.lemma_.lower()) == "killed"
+            for c in to.head.children)
 
 
 def _number_group(token: Any) -> list[Any]:
@@ -420,10 +435,12 @@ def _complement_outcome(token: Any) -> tuple[str, Any | None]:
     """A light verb's outcome: its complement ('confirmed dead', 'left ... dead', 'remain
     trapped') or its subject ('the death toll rose to 40')."""
     for child in token.children:
-        if child.dep_ == "ccomp" and any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children):
-            continue  # "one relative said that the body was found": a clause about another subject
         if child.dep_ in ("acomp", "oprd", "xcomp", "ccomp") and _predicate_outcome(child):
             return _predicate_outcome(child), child
+        if child.dep_ == "prep" and child.lower_ == "as":  # "listed as missing", "registered as dead"
+            for word in child.children:
+                if word.dep_ in ("pobj", "amod", "acomp", "pcomp") and _predicate_outcome(word):
+                    return _predicate_outcome(word), word
         if child.dep_ in ("nsubj", "nsubjpass", "dobj") and child.lemma_.lower() == "toll":
             return "killed", child
     return "", None
@@ -512,6 +529,8 @@ def _outcome(nominal: Any, modifiers: bool = True) -> tuple[str, Any | None, Any
                 return _predicate_outcome(before[-1]), before[-1], _clause(before[-1])
         if found and lemma not in LIGHT_VERBS:
             return found, token, _clause(token)
+        if dep == "nsubj" and lemma in REPORTING:
+            break  # "One relative said that the body was found": what the speaker said, not of them
         if token.pos_ in ("VERB", "AUX", "NOUN", "ADJ"):
             complement, where = _complement_outcome(token)
             if complement:
@@ -552,6 +571,10 @@ def _statement_kind(clause: Any, doc: Any) -> str:
     text = _own_clause(clause)
     if clause.dep_ == "conj":  # "the insurgency has killed 40,000 and displaced two million"
         text += " " + _own_clause(clause.head)
+    for other in clause.children:  # "have died or gone missing on the route since January": shared
+        if other.dep_ == "conj" and other.pos_ in ("VERB", "AUX") and not any(
+                c.dep_ in ("nsubj", "nsubjpass") for c in other.children):
+            text += " " + _own_clause(other)
     if _generic(clause):
         return "generic"
     if HISTORICAL.search(text):
@@ -571,11 +594,21 @@ CUMULATIVE = re.compile(r"\bbetween the \w+ .{0,80}\band the\b|\bbringing the to
                         re.I)
 
 
+SINCE_WHEN = re.compile(r"\bsince (?:(?:19|20)\d\d|"
+                        + "|".join(m for m in dates.MONTHS if len(m) > 3 or m == "may") + r")\b", re.I)
+
+
 def _perfect_in_period(clause: Any) -> bool:
     """'35,000 job cuts have been announced in 2024', 'has killed 300 in March': a present
     perfect over a period still running is a total so far, not one event."""
     perfect = any(c.dep_ == "aux" and c.lemma_ == "have" and c.tag_ in ("VBZ", "VBP")
                   for c in clause.children)
+    if perfect and SINCE_WHEN.search(" ".join(t.text for t in clause.subtree)):
+        return True  # "have died ... while trying to cross it since 2014", wherever the parser hung it
+    if perfect and any(c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "since" for m in c.children)
+                       and any(re.fullmatch(r"(?:19|20)\d\d", t.text) or t.lower_ in dates.MONTHS
+                               for t in c.subtree) for c in clause.children):
+        return True  # "Since the rains began in June, 312 people have died": a season's total so far
     return perfect and any(
         c.dep_ == "prep" and c.lower_ in ("in", "during") and any(
             o.dep_ == "pobj" and (re.fullmatch(r"(?:19|20)\d\d", o.text) or o.lower_ in dates.MONTHS)
@@ -725,7 +758,7 @@ def _month_or_year(sentence: str) -> str:
     m = dates.MONTH_YEAR.search(sentence)
     if m and m.group("month").lower() in dates.MONTHS:
         return f"{m.group('year')}-{dates.MONTHS[m.group('month').lower()]:02d}"
-    m = re.search(r"\b(?:in|since|of|during)\s+((?:19|20)\d\d)\b", sentence)
+    m = re.search(r"\b(?:in|since|of|during)\s+((?:19|20)\d\d)\b", sentence, re.I)  # "In 2019, ..."
     return m.group(1) if m else ""
 
 

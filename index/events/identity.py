@@ -30,6 +30,8 @@ from index.events.extract import fold
 from index.events.vocab import ADDITIVE, COLLECTIVE, nouns_match
 
 TRANSIENT = {"missing", "trapped", "rescued", "recovered"}
+OTHERS = re.compile(r"\bothers?\b", re.I)
+TALLY = re.compile(r"\b(?:toll|tally|figure|count)s?\b", re.I)
 MAX_REVISION = 3.0  # reports of one event differ by at most this factor; beyond, they are two events
 WINDOW_DAYS = 7
 
@@ -47,17 +49,32 @@ def article_reports(event: Event, outcome: str, noun: str) -> list[Report]:
                 by_source.setdefault(m.source, []).append((m, c))
     reports = []
     for source, items in by_source.items():
+        # "73 died, and 150 others are presumed to have drowned": others presumed dead are told
+        # beside the confirmed toll, not as the toll.
+        items = [mc for mc in items if not (mc[1].modality == "presumed" and OTHERS.search(mc[1].words))] \
+            or items
         value, (m, c) = _article_figure(items, noun)
         # A report that corrects or updates a figure of the event ("137, not 287, were abducted")
         # states that figure as a correction wherever it gives it ("All 137 abducted pupils
         # rescued"); not its other figures ("nine workers ..., raising the death toll to 10").
         revised = any(x.revised and x.value == value for mm in event.mentions if mm.source == source
                       for x in mm.counts)
-        reports.append(Report(source, value, c.words, m.sentence, _when(event, source), revised, c.qualifier))
+        # Its other tolls for the same group ("31 confirmed dead, rejecting a tally that put the
+        # toll at 58"), of the toll's order: not a part ("five of the dead") nor a passing figure.
+        also = tuple(sorted({x.value for mm, x in items if x.value != value and TALLY.search(mm.sentence)
+                             and (x.noun == c.noun or {x.noun, c.noun} <= COLLECTIVE)
+                             and x.modality == c.modality and x.value * MAX_REVISION >= value}))
+        reports.append(Report(source, value, c.words, m.sentence, _when(event, source), revised, c.qualifier,
+                              also))
     return reports
 
 
 def _article_figure(items: list, asked: str) -> tuple[float, tuple]:
+    if items[0][1].outcome == "missing":
+        # The missing are found as a report goes on: "31 were unaccounted for on Saturday ... six
+        # remain missing" ends on six. The figure of the latest day it gives, then the largest.
+        best = max(items, key=lambda mc: (mc[0].date if len(mc[0].date) == 10 else "", mc[1].value))
+        return best[1].value, best
     best = max(items, key=lambda mc: mc[1].value)
     if asked and asked not in COLLECTIVE:
         return best[1].value, best
@@ -93,7 +110,10 @@ def _when(event: Event, source: str) -> str:
     for m in event.mentions:
         if m.source == source and len(m.published) == 10:
             return m.published
-    days = [m.date for m in event.mentions if m.source == source and len(m.date) == 10]
+    # A day the text gives dates the event, and the report no earlier; a day whose year was
+    # inferred dates neither: such a report's time is unknown.
+    days = [m.date for m in event.mentions if m.source == source and len(m.date) == 10
+            and m.date[:4].isdigit() and not m.date_inferred]
     return max(days, default="")
 
 
@@ -101,8 +121,9 @@ def choose(reports: list[Report]) -> Choice | None:
     if not reports:
         return None
     values = sorted({r.value for r in reports})
+    also = sorted({v for r in reports for v in r.also} - set(values))
     if len(values) == 1:
-        return Choice(values[0], "reported alike" if len(reports) > 1 else "one report", [])
+        return Choice(values[0], "reported alike" if len(reports) > 1 else "one report", also)
     latest = max((r.when for r in reports), default="")
     pool = [r for r in reports if r.when == latest or not r.when]
     rule = "the latest report" if len({r.value for r in pool}) == 1 and latest else ""
@@ -114,7 +135,7 @@ def choose(reports: list[Report]) -> Choice | None:
         rule = "the figure most reports give" if list(counts.values()).count(top) == 1 else \
             "the highest reported (a lower figure may be an earlier or an 'at least' one)"
     value = max(v for v, n in counts.items() if n == top)
-    return Choice(value, rule, [v for v in values if v != value])
+    return Choice(value, rule, sorted({v for v in values + also if v != value}))
 
 
 # --- which reports are one event -------------------------------------------------------------
@@ -332,7 +353,12 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
     counted = {f"{v:g}" for f in (fa, fb) for values in f.values() for v in values}
     shared_numbers = (a.numbers & b.numbers) - counted
     # One shared figure of 100 or more, or a share ('10%'), tells one story; small ones coincide.
-    same_story = len(shared_numbers) >= 2 or any(n.endswith("%") or float(n) >= 100 for n in shared_numbers)
+    # So does a counted figure of 100 or more both give beside a toll they differ on ('104
+    # rescued' in reports of 38 and of 47 dead).
+    differ = {ka[0] for ka, kb in shared if max(fa[ka]) != max(fb[kb])}
+    same_story = len(shared_numbers) >= 2 or any(n.endswith("%") or float(n) >= 100 for n in shared_numbers) \
+        or bool(differ) and any(ka[0] not in differ and min(fa[ka] & fb[kb], default=0) >= 100
+                                for ka, kb in shared)
     unnamed = (not a.names or not b.names) and (_dated_close(a.dates(), b.dates())
                                                  or _dated_same_month(a.dates(), b.dates()))
     # A small figure ("5 killed") agrees by chance more often than "41": it needs two names.
@@ -359,6 +385,11 @@ def _same_event(a: _Group, b: _Group, distinctive: set[str]) -> float:
     if common and (same_story or len(in_sentences) >= 2 or _dated_close(a.dates(), b.dates())
                    or same_month or same_weekday):
         return 1.0 + len(common) / 10 + len(shared_numbers) / 10
+    # A place too common in the corpus to be a distinctive name still places both reports, dated
+    # to the same days, at one spot; a report that names no place is placed by its story figures.
+    if _dated_close(a.dates(), b.dates()) and (a.places & b.places
+                                                or same_story and not (a.places and b.places)):
+        return 0.5
     return 0.0
 
 

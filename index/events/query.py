@@ -39,6 +39,12 @@ NOT_EVENTS = re.compile(r"\b(how many more|how many fewer"
                         r"|how much (?:money|ransom|compensation|did .* pay|does|is|was)"
                         r"|how many people does)\b",
                         re.I)
+# A question that asks for a date, a cause, a person or a place is no count, whatever toll it names:
+# "When did the ferry sink, in the wreck whose toll was revised to 11?"
+HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.I)
+ASKS_OTHER = re.compile(r"(?:^|[.?!]\s+)\W*(?:when|why|who|whom|whose|where)\b"
+                        r"|\b(?:on|in|by|from|since) (?:what|which) (?:date|day|year|month|time)\b"
+                        r"|(?:^|[.?!]\s+)\W*(?:what|which) (?:date|day|year|month|time)\b", re.I)
 EVENT_NOUNS = {"attack", "clash", "ambush", "incident", "event", "battle", "explosion", "raid", "bombing",
                "kidnapping", "abduction", "round", "layoff", "disaster", "accident"}
 # Words in names that say what kind of place or body a name is, not which one.
@@ -106,6 +112,12 @@ def parse(question: str, today: dt.date | None = None, tolls: bool = False) -> E
     if not (COUNTING.search(question) or which_year or which_event) or NOT_EVENTS.search(question) \
             or bool(TOLL_WORDS.search(question)) != tolls:
         return None
+    if not which_year and ASKS_OTHER.search(question) and not HOW_MANY.search(question):
+        return None
+    asks_number = HOW_MANY.search(question) or re.search(r"\bnumber of\b", question, re.I)
+    if not (which_year or which_event or asks_number) \
+            and re.match(r"\W*(?:which|what)\s+(?!was|is|were|are|has|had)\w+", question, re.I):
+        return None  # "Which organisation disputes the toll?" asks for a name, not the toll
     doc = nlp()(question)
     targets = _targets(doc)
     if (which_year or which_event) and not targets:
@@ -127,12 +139,21 @@ def parse(question: str, today: dt.date | None = None, tolls: bool = False) -> E
         years = [int(m[:4]) for m in months] + ([period.start, period.end] if period else [])
         period = Period(min(years), max(years))
     word = EVENT_WORD.search(question)
-    single = bool(SINGLE_EVENT.search(question)) and not alternatives and not PLURAL_EVENTS.search(question) \
-        and kind != "which_event"
+    single = (bool(SINGLE_EVENT.search(question)) or _one_happening(doc)) and not alternatives \
+        and not PLURAL_EVENTS.search(question) and kind != "which_event"
     stated = STATED_EVENTS.search(question)
     stated_events = 0 if not stated else 2 if stated[1].lower() == "both" else int(_number(stated[1]))
     return EventQuestion(kind, targets, period, months, names, alternatives, other,
                          word.group(1).lower().rstrip("s") if word else "", single, stated_events)
+
+
+def _one_happening(doc: Any) -> bool:
+    """'... when the footbridge collapsed', '... when the boat capsized': a clause whose subject is
+    one definite thing tells one event (not '... when boats capsized')."""
+    return any(t.lower_ == "when" and t.dep_ == "advmod" and any(
+        s.dep_ in ("nsubj", "nsubjpass") and s.tag_ in ("NN", "NNP") and any(
+            d.dep_ == "det" and d.lower_ in ("the", "a", "an") for d in s.children)
+        for s in t.head.children) for t in doc)
 
 
 def _targets(doc: Any) -> list[Target]:

@@ -13,7 +13,7 @@ import re
 OUTCOMES: dict[str, tuple[str, ...]] = {
     "killed": ("kill", "die", "dead", "death", "slay", "slain", "murder", "massacre", "perish", "drown",
                "fatality", "execute", "behead", "lynch", "shoot dead", "lose life", "claim life",
-               "toll", "death toll", "neutralise", "neutralize", "eliminate life", "bury", "burn to death"),
+               "toll", "death toll", "neutralise", "neutralize", "eliminate life", "burn to death"),
     "injured": ("injure", "wound", "hurt", "injury", "hospitalise", "hospitalize", "maim", "treat",
                 "wounded", "injured"),
     "missing": ("miss", "missing", "unaccounted"),
@@ -96,7 +96,7 @@ REVISION = re.compile(
     r"\b(rose to|risen to|rises to|rising to|climbed to|climbs to|increased to|jumped to|reached|raising"
     r" the (?:death )?toll to|bringing the (?:death )?toll to"
     r"|now|revised|updated|not \d[\d,]*|rather than|instead of|correct(?:ed|ion)?"
-    r"|(?:final|latest) (?:death )?(?:toll|figure|count|tally|number))\b",
+    r"|(?:final|latest)(?: confirmed| official)? (?:death )?(?:toll|figure|count|tally|number))\b",
     re.I)
 # The qualifier words a count may carry ("at least 40", "more than 11,000", "some 500").
 QUALIFIERS = ("at least", "more than", "over", "nearly", "almost", "about", "around", "some",
