@@ -79,8 +79,10 @@ class CorpusScore:
 
 
 def corpus_folder(name: str) -> Path:
-    """A gold corpus name -> its folder of articles under ../shared."""
-    for folder in (SHARED / "corpora" / name / "corpus", SHARED / name):
+    """A gold corpus name -> its folder of articles: under ../shared, or one the project wrote
+    (eval/corpora/<name>/corpus)."""
+    for folder in (SHARED / "corpora" / name / "corpus", SHARED / name,
+                   Path(__file__).parent / "corpora" / name / "corpus"):
         if folder.is_dir():
             return folder
     raise FileNotFoundError(f"No corpus folder for '{name}' under {SHARED} (looked for "

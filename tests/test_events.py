@@ -126,6 +126,7 @@ def test_every_extracted_figure_is_stated_by_its_sentence_and_forgeries_are_caug
     paths = sorted(CORPORA.glob("*/corpus/*.txt"))
     if not paths:
         missing(f"corpora not found at {CORPORA}")
+    paths += sorted((ROOT / "eval" / "corpora").glob("*/corpus/*.txt"))  # the project's own folders
     mentions = [m for p in paths
                 for m in extract_mentions(p.name, "", p.read_text(encoding="utf-8"), "", False)]
     assert len(mentions) > 100
