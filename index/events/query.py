@@ -39,9 +39,9 @@ NOT_EVENTS = re.compile(r"\b(how many more|how many fewer"
                         r"|how much (?:money|ransom|compensation|did .* pay|does|is|was)"
                         r"|how many people does)\b",
                         re.I)
+HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.I)
 # A question that asks for a date, a cause, a person or a place is no count, whatever toll it names:
 # "When did the ferry sink, in the wreck whose toll was revised to 11?"
-HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.I)
 ASKS_OTHER = re.compile(r"(?:^|[.?!]\s+)\W*(?:when|why|who|whom|whose|where)\b"
                         r"|\b(?:on|in|by|from|since) (?:what|which) (?:date|day|year|month|time)\b"
                         r"|(?:^|[.?!]\s+)\W*(?:what|which) (?:date|day|year|month|time)\b", re.I)
