@@ -761,6 +761,8 @@ def test_a_toll_revised_over_days_at_a_common_place_is_one_event_and_totals_are_
     ("How many people died when the Arden footbridge collapsed?", True),
     ("How many people died when the ferry capsized off Tarvo Island?", True),
     ("How many people died when boats capsized off Tarvo Island in 2031?", False),
+    ("What was the death toll from the capsizing of the ferry Arden Star?", True),
+    ("How many people died in ferry sinkings in 2031?", False),
 ])
 def test_a_clause_about_one_definite_thing_asks_of_one_event(question, single):
     assert parse(question).single is single

@@ -64,7 +64,9 @@ WEEKDAY_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturd
 EVENT_WORD = re.compile(r"\b[A-Z][\w'’-]+\s+(attack|ambush|clash|battle|raid|explosion|blast|fire|collapse"
                         r"|massacre|bombing|landslide|kidnapping|abduction)\b")
 EVENT_KINDS = (r"attack|ambush|clash|battle|raid|explosion|blast|fire|collapse|massacre|bombing|landslide"
-               r"|kidnapping|abduction|flood|crash|shooting|cut|layoff|reduction|round|disaster|accident|strike")
+               r"|kidnapping|abduction|flood|crash|shooting|cut|layoff|reduction|round|disaster|accident|strike"
+               r"|sinking|capsizing|shipwreck|wreck|storm|earthquake|quake|collision|derailment|stampede"
+               r"|eruption|mudslide|avalanche|cyclone|hurricane|typhoon|tornado|wildfire|blaze")
 # "Which attack was the deadliest?", "What was the largest job cut?": the event with the highest
 # figure, not a sum (a place or an outlet with the most is a sum, and not asked this way).
 WHICH_EVENT = re.compile(
