@@ -171,7 +171,8 @@ def adds(answer: str, question: str) -> tuple[set[str], set[str]]:
     figures."""
     words = {_month(w) for w in tokenize(MARKER.sub(" ", answer)) if not w.isdigit()}
     words -= {_month(w) for w in tokenize(question)} | ANSWER_FILLER | _restated(answer, question)
-    return words, numbers(answer) - numbers(question)
+    # A date as the prompt showed it ('November 3 (2022-11-03)') is its day and year, not '03'.
+    return words, numbers(readable(answer)) - numbers(question)
 
 
 @lru_cache(maxsize=256)
@@ -237,6 +238,14 @@ def supporting_sentences(answer: str, question: str, passages: list[str],
         if len(chosen) > most:
             return []
     have = set().union(*(u[2] for u in chosen))
+    # An answer that retells a run of sentences states their words too: the sentence that holds
+    # most of what is still missing joins, while there is room and it holds three or more.
+    while len(words & have) < 0.75 * len(words) and len(chosen) < most:
+        more = max(units, key=lambda u: len((words - have) & u[2]))
+        if len((words - have) & more[2]) < 3:
+            break
+        chosen.append(more)
+        have |= more[2]
     if len(words & have) < 0.75 * len(words):
         return []
     return [(n, sentence) for n, sentence, _, _ in chosen]

@@ -349,3 +349,22 @@ def test_dates_in_an_answer_are_spelled_out_and_stream_whole():
         assert now.startswith(shown), (shown, now)
         shown = now
     assert shown == "It happened on Tuesday, 9 June 2020, and 81 died [1]."
+
+
+def test_an_answer_that_retells_a_run_of_sentences_is_supported_by_them():
+    question = "Why did the officials lower the toll from the May 2031 Arden sinking?"
+    passage = ("Officials lowered the toll from the sinking on May 3 to 11, saying three victims were "
+               "registered twice. In the confusion of the first day, bodies went to two places: the "
+               "morgue in Tarvo and the clinic in Elm town. Three of the dead were logged at the clinic "
+               "and again after their transfer to Tarvo, the chief examiner, Dr. Ila Venn, explained.")
+    answer = ("The officials lowered the toll from the sinking on May 3 (2031-05-03) to 11, saying three "
+              "victims were registered twice. Bodies went to two places, the morgue in Tarvo and the "
+              "clinic in Elm town. Three of the dead were logged at the clinic and again after their "
+              "transfer to Tarvo, the chief examiner, Dr. Ila Venn, explained.")
+    assert len(cite.supporting_sentences(answer, question, [passage])) == 3
+    # the same retelling with a figure no sentence gives is not supported
+    assert cite.supporting_sentences(answer.replace("to 11", "to 12"), question, [passage]) == []
+    # nor one whose words are mostly its own
+    assert cite.supporting_sentences("The officials lowered the toll from the sinking to 11 after an "
+                                     "audit by federal inspectors found clerical errors in hospital "
+                                     "ledgers and duplicated insurance claims.", question, [passage]) == []
