@@ -238,11 +238,14 @@ def supporting_sentences(answer: str, question: str, passages: list[str],
         if len(chosen) > most:
             return []
     have = set().union(*(u[2] for u in chosen))
-    # An answer that retells a run of sentences states their words too: the sentence that holds
-    # most of what is still missing joins, while there is room and it holds three or more.
+    # An answer that retells a run of sentences states their words too: the sentence next to a
+    # chosen one (same passage) that holds most of what is still missing joins, while there is
+    # room and it holds three or more. Sentences of other passages make no run.
     while len(words & have) < 0.75 * len(words) and len(chosen) < most:
-        more = max(units, key=lambda u: len((words - have) & u[2]))
-        if len((words - have) & more[2]) < 3:
+        beside = [u for k, u in enumerate(units) if u not in chosen and any(
+            units[j] in chosen and units[j][0] == u[0] for j in (k - 1, k + 1) if 0 <= j < len(units))]
+        more = max(beside, key=lambda u: len((words - have) & u[2]), default=None)
+        if more is None or len((words - have) & more[2]) < 3:
             break
         chosen.append(more)
         have |= more[2]

@@ -74,7 +74,8 @@ def test_the_pipeline_cites_the_passage_that_states_a_name_or_shows_the_quote():
 
 TOPICS = ("mines", "nigeria", "layoffs")
 RUNS = [("seeds-full.json", SHARED / "seeds")] + [
-    (f"{topic}-full.json", SHARED / "corpora" / topic / "corpus") for topic in TOPICS]
+    (f"{topic}-full.json", SHARED / "corpora" / topic / "corpus") for topic in TOPICS] + [
+    (f"{topic}-full.json", ROOT / "eval" / "corpora" / topic / "corpus") for topic in ("boats", "floods")]
 
 
 @pytest.mark.slow
