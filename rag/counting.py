@@ -720,20 +720,20 @@ def _disagreements(target: Target, events: list[Event]) -> list[str]:
             choice = choose(reports)
             if choice is None or not choice.others:
                 continue
-            by_value: dict[float, int] = defaultdict(int)
-            for r in reports:
-                for v in (r.value, *r.also):  # an article may give two: an official and an aid group's
-                    by_value[v] += 1
-            told = " and ".join(f"{fmt(v)} in {n} article{'s' * (n > 1)}"
-                                for v, n in sorted(by_value.items()))
             group = _noun(Target(target.outcome, (noun,) if noun else (), ""))
-            if len(reports) == 1:
+            if len(reports) == 1:  # an article may give two: an official figure and an aid group's
                 which = "latest" if target.outcome == "missing" else "highest"
-                told = " and ".join(fmt(v) for v in sorted(by_value))
+                told = " and ".join(fmt(v) for v in sorted({choice.value, *choice.others}))
                 notes.append(f"The report of the event of {_when(e)} gives more than one figure for {group} "
                              f"{VERBS.get(target.outcome, target.outcome)}: {told}; counted "
                              f"{fmt(choice.value)}, its {which}.")
                 continue
+            by_value: dict[float, int] = defaultdict(int)
+            for r in reports:
+                for v in (r.value, *r.also):
+                    by_value[v] += 1
+            told = " and ".join(f"{fmt(v)} in {n} article{'s' * (n > 1)}"
+                                for v, n in sorted(by_value.items()))
             notes.append(f"Reports of the event of {_when(e)} differ on {group} "
                          f"{VERBS.get(target.outcome, target.outcome)}: {told}; counted {fmt(choice.value)}, "
                          f"{choice.rule}.")

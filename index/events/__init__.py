@@ -133,8 +133,7 @@ class Event:
                 "rule": choice.rule if choice else "",
                 "reported": {fmt(v): sum(1 for r in reports if r.value == v)
                              for v in sorted({r.value for r in reports})},
-                "other_figures": sorted({v for r in reports for v in (r.value, *r.also)} - {choice.value}
-                                        if choice else set()),
+                "other_figures": choice.others if choice else [],
             })
         other = sorted({(c.kind, c.outcome, c.noun, c.value) for m in self.mentions for c in m.counts
                         if c.kind != "incident"})

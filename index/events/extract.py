@@ -601,19 +601,20 @@ SINCE_WHEN = re.compile(r"\bsince (?:(?:19|20)\d\d|"
 def _perfect_in_period(clause: Any) -> bool:
     """'35,000 job cuts have been announced in 2024', 'has killed 300 in March': a present
     perfect over a period still running is a total so far, not one event."""
-    perfect = any(c.dep_ == "aux" and c.lemma_ == "have" and c.tag_ in ("VBZ", "VBP")
-                  for c in clause.children)
-    if perfect and SINCE_WHEN.search(" ".join(t.text for t in clause.subtree)):
+    if not any(c.dep_ == "aux" and c.lemma_ == "have" and c.tag_ in ("VBZ", "VBP") for c in clause.children):
+        return False
+    if SINCE_WHEN.search(" ".join(t.text for t in clause.subtree)):
         return True  # "have died ... while trying to cross it since 2014", wherever the parser hung it
-    if perfect and any(c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "since" for m in c.children)
-                       and any(re.fullmatch(r"(?:19|20)\d\d", t.text) or t.lower_ in dates.MONTHS
-                               for t in c.subtree) for c in clause.children):
-        return True  # "Since the rains began in June, 312 people have died": a season's total so far
-    return perfect and any(
-        c.dep_ == "prep" and c.lower_ in ("in", "during") and any(
-            o.dep_ == "pobj" and (re.fullmatch(r"(?:19|20)\d\d", o.text) or o.lower_ in dates.MONTHS)
-            for o in c.children)
+    # "Since the rains began in June, 312 people have died": a season's total so far.
+    return any(c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "since" for m in c.children)
+               and any(_year_or_month(t) for t in c.subtree) for c in clause.children) or any(
+        c.dep_ == "prep" and c.lower_ in ("in", "during")
+        and any(o.dep_ == "pobj" and _year_or_month(o) for o in c.children)
         for c in clause.children)
+
+
+def _year_or_month(token: Any) -> bool:
+    return bool(re.fullmatch(r"(?:19|20)\d\d", token.text)) or token.lower_ in dates.MONTHS
 
 
 def _recalled(clause: Any) -> bool:

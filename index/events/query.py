@@ -114,10 +114,10 @@ def parse(question: str, today: dt.date | None = None, tolls: bool = False) -> E
     if not (COUNTING.search(question) or which_year or which_event) or NOT_EVENTS.search(question) \
             or bool(TOLL_WORDS.search(question)) != tolls:
         return None
-    if not which_year and ASKS_OTHER.search(question) and not HOW_MANY.search(question):
+    how_much = HOW_MANY.search(question)
+    if not which_year and ASKS_OTHER.search(question) and not how_much:
         return None
-    asks_number = HOW_MANY.search(question) or re.search(r"\bnumber of\b", question, re.I)
-    if not (which_year or which_event or asks_number) \
+    if not (which_year or which_event or how_much or re.search(r"\bnumber of\b", question, re.I)) \
             and re.match(r"\W*(?:which|what)\s+(?!was|is|were|are|has|had)\w+", question, re.I):
         return None  # "Which organisation disputes the toll?" asks for a name, not the toll
     doc = nlp()(question)
